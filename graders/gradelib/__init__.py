@@ -1,0 +1,205 @@
+"""Helpers that graders use to compare the learner's answers with a trusted reference and to explain,
+in the learner's words, what is wrong: shape, dtype, the largest difference and where it is, the
+tolerance used, and which classic mistake a wrong answer looks like.
+
+Conventions for grader authors:
+- compute expected values with references captured at import time (``_sdpa = F.scaled_dot_product_attention``)
+  or inside the grader; ``FORBIDDEN`` names are unavailable only to the learner's code;
+- pass known-wrong alternatives as ``mistakes={"what the mistake is": wrong_value}`` so that a wrong answer
+  that equals one of them is named;
+- raise ``NotStarted`` (via ``answer``) for quiz answers still ``None``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pytest
+import torch
+
+from tracker.grading.sandbox import NotStarted, verify
+
+__all__ = [
+    "GradeFailure",
+    "NotStarted",
+    "answer",
+    "check_close",
+    "check_number",
+    "check_shape",
+    "check_true",
+    "needs_cuda",
+    "seal",
+    "to_tensor",
+    "unseal",
+]
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU: CUDA is not available here")
+
+
+class GradeFailure(AssertionError):
+    """A check failed; the text is shown to the learner as is."""
+
+
+def to_tensor(value: Any, name: str = "the result") -> torch.Tensor:
+    """Accept a tensor, an ndarray, a list or a number; anything else is a clear failure."""
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(np.ascontiguousarray(value))
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return torch.tensor(value)
+    if isinstance(value, (list, tuple)):
+        try:
+            return torch.tensor(value)
+        except (TypeError, ValueError):
+            pass
+    raise GradeFailure(f"{name} should be a tensor (or array), but it is {type(value).__name__}: {_short(value)}")
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def check_shape(value: Any, shape: tuple[int, ...], name: str = "the result") -> torch.Tensor:
+    tensor = to_tensor(value, name)
+    if tuple(tensor.shape) != tuple(shape):
+        raise GradeFailure(f"{name} has shape {tuple(tensor.shape)}, expected {tuple(shape)}")
+    return tensor
+
+
+def _matches(actual: torch.Tensor, candidate: Any, rtol: float, atol: float) -> bool:
+    try:
+        other = to_tensor(candidate).to(torch.float64).cpu()
+    except GradeFailure:
+        return False
+    if other.shape != actual.shape:
+        return False
+    return bool(torch.allclose(actual.to(torch.float64).cpu(), other, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def check_close(
+    actual: Any,
+    expected: Any,
+    *,
+    name: str = "the result",
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    dtype: torch.dtype | None = None,
+    mistakes: Mapping[str, Any] | None = None,
+) -> None:
+    """Fail with a learner-facing message unless actual equals expected within the tolerance.
+
+    The message gives the shape or dtype mismatch, or the largest difference, where it is, both values and
+    the tolerance; when the wrong answer equals one of ``mistakes`` it names that mistake.
+    """
+    verify()
+    exp = to_tensor(expected, "the expected value").detach().cpu()
+    act = to_tensor(actual, name).cpu()
+    if dtype is not None and act.dtype != dtype:
+        raise GradeFailure(f"{name} has dtype {act.dtype}, expected {dtype}")
+    if act.shape != exp.shape:
+        hint = ""
+        if act.numel() == exp.numel():
+            hint = " (same number of elements: a transpose or a reshape in the wrong order?)"
+        raise GradeFailure(f"{name} has shape {tuple(act.shape)}, expected {tuple(exp.shape)}{hint}")
+    if act.is_complex() or exp.is_complex():
+        raise GradeFailure(f"{name} is complex; expected real values")
+    a64, e64 = act.to(torch.float64), exp.to(torch.float64)
+    nan_bad = torch.isnan(a64) & ~torch.isnan(e64)
+    if bool(nan_bad.any()):
+        index = tuple(int(i) for i in torch.nonzero(nan_bad)[0])
+        raise GradeFailure(
+            f"{name} has NaN at index {list(index)} where {_fmt(float(e64[index]))} was expected"
+            + (f" ({int(nan_bad.sum())} NaN values in all)" if int(nan_bad.sum()) > 1 else "")
+            + _diagnose(act, mistakes, rtol, atol)
+        )
+    if bool(torch.allclose(a64, e64, rtol=rtol, atol=atol, equal_nan=True)):
+        return
+    diff = (a64 - e64).abs()
+    diff = torch.where(torch.isnan(diff), torch.zeros_like(diff), diff)
+    flat = int(torch.argmax(diff))
+    index = [int(i) for i in np.unravel_index(flat, tuple(exp.shape))] if exp.dim() else []
+    where = f" at index {index}" if index else ""
+    bad = int((~torch.isclose(a64, e64, rtol=rtol, atol=atol, equal_nan=True)).sum())
+    raise GradeFailure(
+        f"{name}: the largest difference from the reference is {_fmt(float(diff.reshape(-1)[flat]))}{where} "
+        f"(expected {_fmt(float(e64.reshape(-1)[flat]))}, got {_fmt(float(a64.reshape(-1)[flat]))}); "
+        f"{bad} of {exp.numel()} values are outside rtol={rtol:g}, atol={atol:g}"
+        + _diagnose(act, mistakes, rtol, atol)
+    )
+
+
+def _diagnose(actual: torch.Tensor, mistakes: Mapping[str, Any] | None, rtol: float, atol: float) -> str:
+    for description, wrong in (mistakes or {}).items():
+        if _matches(actual, wrong, rtol, atol):
+            return f". This is what {description} gives."
+    return ""
+
+
+def check_number(
+    actual: Any,
+    expected: float,
+    *,
+    name: str,
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    mistakes: Mapping[str, float] | None = None,
+) -> None:
+    """Compare one number; ``mistakes`` maps a description to the value that mistake produces."""
+    verify()
+    if isinstance(actual, torch.Tensor) and actual.numel() == 1:
+        actual = actual.item()
+    if isinstance(actual, bool) or not isinstance(actual, (int, float, np.number)):
+        raise GradeFailure(f"{name} should be a number, but it is {type(actual).__name__}: {_short(actual)}")
+    actual = float(actual)
+    if abs(actual - expected) <= atol + rtol * abs(expected):
+        return
+    for description, wrong in (mistakes or {}).items():
+        if abs(actual - wrong) <= atol + rtol * abs(wrong):
+            raise GradeFailure(
+                f"{name}: got {_fmt(actual)}, expected {_fmt(expected)}. This is what {description} gives."
+            )
+    raise GradeFailure(f"{name}: got {_fmt(actual)}, expected {_fmt(expected)} (rtol={rtol:g}, atol={atol:g})")
+
+
+def check_true(condition: bool, message: str) -> None:
+    verify()
+    if not condition:
+        raise GradeFailure(message)
+
+
+def answer(module: Any, name: str) -> Any:
+    """A quiz answer from the learner's answers file; ``None`` (the stub's value) means not started."""
+    if not hasattr(module, name):
+        raise GradeFailure(f"{name} is missing from your answers file; restore it with `tracker reset`")
+    value = getattr(module, name)
+    if value is None:
+        raise NotStarted(f"{name} is still None")
+    return value
+
+
+def seal(value: Any) -> str:
+    """Encode a quiz's expected answers so that they are not plain text in the grader.
+
+    Grader authors run ``python -c "from gradelib import seal; print(seal({...}))"`` from graders/ and paste
+    the result; this hides answers from a glance, not from a determined reader.
+    """
+    import base64
+    import json
+    import zlib
+
+    return base64.b85encode(zlib.compress(json.dumps(value).encode())).decode()
+
+
+def unseal(blob: str) -> Any:
+    import base64
+    import json
+    import zlib
+
+    return json.loads(zlib.decompress(base64.b85decode(blob.encode())))

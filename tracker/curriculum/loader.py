@@ -1,0 +1,194 @@
+"""Load curriculum.yaml safely into the typed model, with file:line:column on every error.
+
+PyYAML composes the document into nodes (no objects are constructed, so no code can run); this module
+turns the nodes into plain data while recording where each key and item sits, rejects anything that is
+not plain YAML (tags, anchors used as merge keys, duplicate keys), and hands the data to pydantic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from tracker.curriculum.model import Curriculum
+from tracker.errors import TrackerError
+
+Loc = tuple  # a path of keys (str) and indexes (int)
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:map",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the curriculum, with where it is."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class CurriculumError(TrackerError):
+    """The curriculum file cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        first = str(problems[0])
+        more = f" (and {len(problems) - 1} more; run `tracker validate`)" if len(problems) > 1 else ""
+        super().__init__(first + more)
+
+
+def format_loc(loc: Loc) -> str:
+    """('categories', 0, 'modules', 2, 'title') -> 'categories[0].modules[2].title'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+@dataclass
+class LoadedCurriculum:
+    curriculum: Curriculum
+    path: Path
+    positions: dict[Loc, tuple[int, int]]
+
+    def where(self, loc: Loc) -> tuple[int, int]:
+        """The line and column of loc, or of its nearest ancestor that has a position."""
+        loc = tuple(loc)
+        while loc not in self.positions and loc:
+            loc = loc[:-1]
+        return self.positions.get(loc, (1, 1))
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        line, column = self.where(loc)
+        return Problem(self.path.name, line, column, format_loc(loc), message)
+
+
+class _Builder:
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.positions: dict[Loc, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+        self._constructor = yaml.SafeLoader("")
+
+    def fail(self, node: yaml.Node, loc: Loc, message: str) -> None:
+        self.problems.append(
+            Problem(self.filename, node.start_mark.line + 1, node.start_mark.column + 1, format_loc(loc), message)
+        )
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _PLAIN_TAGS:
+            self.fail(node, loc, f"the tag {node.tag!r} is not allowed; curriculum.yaml holds plain data only")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.fail(key_node, loc, "merge keys (<<) are not allowed")
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                    self.fail(key_node, loc, "keys must be plain strings")
+                    continue
+                key = key_node.value
+                if key in out:
+                    self.fail(key_node, loc + (key,), "duplicate key")
+                    continue
+                self.positions[loc + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                out[key] = self.build(value_node, loc + (key,))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, loc + (i,)) for i, child in enumerate(node.value)]
+        # Resolve the scalar exactly as YAML's safe loader would (ints, floats, bools, null, strings).
+        return self._constructor.construct_object(node, deep=True)
+
+
+def _set_paths(curriculum: Curriculum) -> None:
+    """Record on each model object where it sits in the file (for cross-reference errors)."""
+    for ci, category in enumerate(curriculum.categories):
+        category._path = ("categories", ci)
+        for mi, module in enumerate(category.modules):
+            module._path = category._path + ("modules", mi)
+            for ei, exercise in enumerate(module.exercises):
+                exercise._path = module._path + ("exercises", ei)
+            for li, checklist in enumerate(module.checklists):
+                _set_item_paths(checklist.items, module._path + ("checklists", li, "items"))
+            if module.capstone:
+                _set_item_paths(module.capstone.steps, module._path + ("capstone", "steps"))
+    for pi, paper in enumerate(curriculum.papers):
+        paper._path = ("papers", pi)
+
+
+def _set_item_paths(items: list, base: Loc) -> None:
+    for i, item in enumerate(items):
+        item._path = base + (i,)
+        _set_item_paths(item.items, item._path + ("items",))
+
+
+def parse(text: str, path: Path) -> LoadedCurriculum:
+    """Parse and validate the text of a curriculum file; raise CurriculumError with every problem."""
+    name = path.name
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise CurriculumError([Problem(name, line, column, "", f"not valid YAML: {exc.problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise CurriculumError([Problem(name, 1, 1, "", f"not valid YAML: {exc}")]) from None
+    if node is None:
+        raise CurriculumError([Problem(name, 1, 1, "", "the file is empty")])
+    builder = _Builder(name)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise CurriculumError(builder.problems)
+    if not isinstance(data, dict):
+        raise CurriculumError([Problem(name, 1, 1, "", "the top level must be a mapping of keys to values")])
+    loaded_positions = builder.positions
+    try:
+        curriculum = Curriculum.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            # For a missing or unexpected key, point at the mapping that should (not) hold it.
+            probe = LoadedCurriculum(None, path, loaded_positions)  # type: ignore[arg-type]
+            line, column = probe.where(loc)
+            message = err["msg"]
+            if err["type"] == "missing":
+                message = "required field is missing"
+            elif err["type"] == "extra_forbidden":
+                message = "unknown field"
+            problems.append(Problem(name, line, column, format_loc(loc), message))
+        raise CurriculumError(problems) from None
+    curriculum.index()
+    _set_paths(curriculum)
+    return LoadedCurriculum(curriculum, path, loaded_positions)
+
+
+def load(path: Path) -> LoadedCurriculum:
+    """Read and validate curriculum.yaml (structure only; see validate.py for cross-references)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CurriculumError([Problem(path.name, 1, 1, "", f"no curriculum file at {path}")]) from None
+    except UnicodeDecodeError as exc:
+        raise CurriculumError([Problem(path.name, 1, 1, "", f"not UTF-8 text ({exc.reason})")]) from None
+    return parse(text, path)

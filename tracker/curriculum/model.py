@@ -1,0 +1,215 @@
+"""The course as typed data: categories, modules, checklists, exercises, capstones, papers.
+
+These models only describe the course; they know nothing of progress, grading or storage.
+Every object that a learner can tick or grade has a stable id:
+
+- modules ``0.1`` .. ``2.2``; exercises ``M.m.k`` (``1.1.2`` is module 1.1, check 2);
+- checklist items ``M.m.cN`` with nested items ``M.m.cN.j``;
+- capstone steps ``M.m.pN`` with nested items ``M.m.pN.j``;
+- papers ``paper.NAME``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+Kind = Literal["code", "quiz", "reflection"]
+# Where an exercise can be graded: "any" runs on CUDA, MPS or CPU; "cuda" needs an NVIDIA GPU.
+Device = Literal["any", "cuda"]
+Status = Literal["gradable", "coming_soon"]
+
+MODULE_ID = re.compile(r"^\d+\.\d+$")
+EXERCISE_ID = re.compile(r"^(\d+\.\d+)\.(\d+)$")
+ITEM_ID = re.compile(r"^(\d+\.\d+)\.([cp])(\d+)(?:\.(\d+))?$")
+PAPER_ID = re.compile(r"^paper\.[a-z0-9_-]+$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Where the object sits in curriculum.yaml, as a path of keys and indexes (set by the loader).
+    _path: tuple = PrivateAttr(default=())
+
+
+class Item(_Model):
+    """A tickable line: a concept-checklist item or a capstone step, possibly with nested items."""
+
+    id: str
+    text: str = Field(min_length=1)
+    items: list[Item] = []
+    xp: int | None = Field(default=None, ge=0)
+    # A file or folder in the repository that this step produces (checked by `tracker check`).
+    artifact: str | None = None
+
+    def walk(self) -> Iterator[Item]:
+        yield self
+        for child in self.items:
+            yield from child.walk()
+
+
+class Checklist(_Model):
+    title: str = Field(min_length=1)
+    items: list[Item] = Field(min_length=1)
+
+
+class Note(_Model):
+    """A table or text block shown with the module (markdown)."""
+
+    title: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+
+
+class Exercise(_Model):
+    """One knowledge check, graded by a hidden pytest file."""
+
+    id: str
+    title: str = Field(min_length=1)
+    kind: Kind
+    status: Status
+    device: Device = "any"
+    xp: int | None = Field(default=None, ge=0)
+    stub: str | None = None
+    grader: str | None = None
+    solution: str | None = None
+    hints: list[str] = []
+    requires: list[str] = []
+
+    @property
+    def module_id(self) -> str:
+        return self.id.rsplit(".", 1)[0]
+
+    @property
+    def number(self) -> int:
+        return int(self.id.rsplit(".", 1)[1])
+
+    @property
+    def gradable(self) -> bool:
+        return self.status == "gradable"
+
+
+class Capstone(_Model):
+    title: str = Field(min_length=1)
+    objective: str = Field(min_length=1)
+    steps: list[Item] = Field(min_length=1)
+
+
+class Module(_Model):
+    id: str
+    title: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    # How the seed labels this module's knowledge checks ("Exercise", "Check", "Self-Study").
+    check_label: str = "Exercise"
+    checklists: list[Checklist] = []
+    notes: list[Note] = []
+    exercises: list[Exercise] = []
+    capstone: Capstone | None = None
+    requires: list[str] = []
+
+    def items(self) -> Iterator[Item]:
+        """Every checklist item and capstone step of the module, depth first."""
+        for checklist in self.checklists:
+            for item in checklist.items:
+                yield from item.walk()
+        if self.capstone:
+            for step in self.capstone.steps:
+                yield from step.walk()
+
+
+class Category(_Model):
+    id: str
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    modules: list[Module] = Field(min_length=1)
+
+
+class Paper(_Model):
+    id: str
+    title: str = Field(min_length=1)
+    citation: str = Field(min_length=1)
+    exercise: str | None = None
+
+
+class ToolGroup(_Model):
+    title: str = Field(min_length=1)
+    lines: list[str] = Field(min_length=1)
+
+
+class XPDefaults(_Model):
+    """XP given per kind of event when an entry does not set its own amount."""
+
+    code: int = Field(default=50, ge=0)
+    quiz: int = Field(default=30, ge=0)
+    reflection: int = Field(default=20, ge=0)
+    checklist_item: int = Field(default=5, ge=0)
+    capstone_step: int = Field(default=15, ge=0)
+    log_entry: int = Field(default=10, ge=0)
+    module_bonus: int = Field(default=100, ge=0)
+
+
+class Curriculum(_Model):
+    version: Literal[1]
+    title: str = Field(min_length=1)
+    tagline: str = ""
+    xp: XPDefaults = XPDefaults()
+    categories: list[Category] = Field(min_length=1)
+    arsenal: list[ToolGroup] = []
+    papers: list[Paper] = []
+    log_template: str = Field(min_length=1)
+
+    # Lookups built once by the loader.
+    _modules: dict[str, Module] = PrivateAttr(default_factory=dict)
+    _exercises: dict[str, Exercise] = PrivateAttr(default_factory=dict)
+    _items: dict[str, Item] = PrivateAttr(default_factory=dict)
+
+    def modules(self) -> Iterator[Module]:
+        for category in self.categories:
+            yield from category.modules
+
+    def exercises(self) -> Iterator[Exercise]:
+        for module in self.modules():
+            yield from module.exercises
+
+    def category_of(self, module_id: str) -> Category:
+        for category in self.categories:
+            if any(m.id == module_id for m in category.modules):
+                return category
+        raise KeyError(module_id)
+
+    def module(self, module_id: str) -> Module:
+        return self._modules[module_id]
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        return self._exercises[exercise_id]
+
+    def item(self, item_id: str) -> Item:
+        return self._items[item_id]
+
+    def has_module(self, module_id: str) -> bool:
+        return module_id in self._modules
+
+    def has_exercise(self, exercise_id: str) -> bool:
+        return exercise_id in self._exercises
+
+    def has_item(self, item_id: str) -> bool:
+        return item_id in self._items
+
+    def index(self) -> None:
+        """Build the id lookups (called by the loader after validation)."""
+        self._modules = {m.id: m for m in self.modules()}
+        self._exercises = {e.id: e for e in self.exercises()}
+        self._items = {i.id: i for m in self.modules() for i in m.items()}
+        for paper in self.papers:
+            self._items[paper.id] = Item(id=paper.id, text=paper.title)
+
+    def xp_for_exercise(self, exercise: Exercise) -> int:
+        return exercise.xp if exercise.xp is not None else getattr(self.xp, exercise.kind)
+
+    def xp_for_item(self, item: Item) -> int:
+        if item.xp is not None:
+            return item.xp
+        kind = ITEM_ID.match(item.id)
+        if kind and kind.group(2) == "p":
+            return self.xp.capstone_step
+        return self.xp.checklist_item

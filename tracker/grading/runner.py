@@ -1,0 +1,378 @@
+"""Run hidden graders in a child process under pytest, within limits, and return structured results.
+
+The child is ``python -m pytest`` with the project's plugin, in its own process group, its output read
+through a pipe. The parent enforces a wall-clock limit per exercise, a memory cap (the child tree's
+resident memory, plus an address-space limit where no GPU driver needs the address space), and an
+output cap; whatever breaks a limit is killed with its whole group and reported as exactly that.
+Graders that had not run yet when a child was killed are run again in a fresh child.
+
+This module knows nothing of storage or of the curriculum file: it grades (grader, learner file) pairs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tracker.grading import results as R
+from tracker.grading.hashing import file_hash, grader_hash
+from tracker.grading.sandbox import TARGETS_ENV
+
+CANCELLED = "cancelled"
+R.STATUS_LABELS.setdefault(CANCELLED, "cancelled")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-exercise limits; configurable in tracker.toml under [grading]."""
+
+    timeout: float = 60.0  # wall-clock seconds, from the child's start for the first exercise
+    memory_mb: int = 4096  # resident memory of the child and its descendants
+    output_kb: int = 1024  # bytes the child may print
+
+
+@dataclass(frozen=True)
+class Job:
+    exercise_id: str
+    grader: Path
+    target: Path  # the learner's file to grade (the stub path, or a variant in tests)
+
+
+@dataclass
+class _Tracked:
+    job: Job
+    tests: list[R.TestResult] = field(default_factory=list)
+    started: float | None = None
+    current: str = ""
+    collect_error: str = ""
+    done: bool = False
+
+
+Event = Callable[[dict], None]
+
+
+class _Output:
+    """Reads the child's merged stdout/stderr, keeping the head and tail and counting every byte."""
+
+    KEEP = 64 * 1024
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        while True:
+            chunk = self.stream.read1(65536) if hasattr(self.stream, "read1") else self.stream.read(65536)
+            if not chunk:
+                return
+            self.total += len(chunk)
+            if len(self.head) < self.KEEP:
+                self.head += chunk[: self.KEEP - len(self.head)]
+            else:
+                self.tail = (self.tail + chunk)[-self.KEEP :]
+
+    def text(self) -> str:
+        middle = "\n[... output cut ...]\n" if self.tail else ""
+        return (bytes(self.head) + middle.encode() + bytes(self.tail)).decode("utf-8", "replace")
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and its descendants (Linux /proc; 0 elsewhere)."""
+    total, stack, seen = 0, [pid], set()
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def _gpu_driver_present() -> bool:
+    return os.path.exists("/dev/nvidiactl") or os.path.exists("/proc/driver/nvidia")
+
+
+def _preexec(memory_mb: int, limit_address_space: bool) -> Callable[[], None]:
+    def apply() -> None:
+        os.setsid()
+        if limit_address_space:
+            import resource
+
+            # A backstop for huge single allocations; the resident-memory watchdog is the real cap.
+            cap = (memory_mb * 2 + 2048) * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    return apply
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def grade(
+    jobs: list[Job],
+    repo: Path,
+    *,
+    device: str = "auto",
+    limits: Limits = Limits(),
+    on_event: Event | None = None,
+    cancel: threading.Event | None = None,
+) -> list[R.ExerciseResult]:
+    """Grade each job; results come back in the order of ``jobs``."""
+    tracked = {str(job.grader.resolve()): _Tracked(job) for job in jobs}
+    outcomes: dict[str, R.ExerciseResult] = {}
+    pending = [str(job.grader.resolve()) for job in jobs]
+    while pending:
+        finished = _run_child(pending, tracked, repo, device, limits, on_event, cancel)
+        for key, result in finished.items():
+            outcomes[key] = result
+        pending = [key for key in pending if key not in outcomes]
+        if cancel is not None and cancel.is_set():
+            for key in pending:
+                outcomes[key] = _result(tracked[key], CANCELLED, "the grading was cancelled before this ran")
+            break
+    for key, result in outcomes.items():
+        job = tracked[key].job
+        result.grader_hash = grader_hash(repo, job.grader)
+        result.learner_hash = file_hash(job.target) if job.target.exists() else ""
+    return [outcomes[str(job.grader.resolve())] for job in jobs]
+
+
+def _result(track: _Tracked, status: str, message: str = "") -> R.ExerciseResult:
+    return R.ExerciseResult(exercise_id=track.job.exercise_id, status=status, tests=list(track.tests), message=message)
+
+
+def _run_child(
+    pending: list[str],
+    tracked: dict[str, _Tracked],
+    repo: Path,
+    device: str,
+    limits: Limits,
+    on_event: Event | None,
+    cancel: threading.Event | None,
+) -> dict[str, R.ExerciseResult]:
+    with tempfile.TemporaryDirectory(prefix="tracker-grade-") as tmp:
+        results_path = Path(tmp) / "results.jsonl"
+        results_path.touch()
+        env = dict(os.environ)
+        env.update(
+            {
+                TARGETS_ENV: json.dumps({key: str(tracked[key].job.target.resolve()) for key in pending}),
+                "TRACKER_DEVICE": device,
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONUNBUFFERED": "1",
+                "PYTHONFAULTHANDLER": "1",
+            }
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(repo / "graders" / "pytest.ini"),
+            "-p",
+            "tracker.grading.plugin",
+            "-q",
+            "-s",
+            "--no-header",
+            "-rN",
+            "--continue-on-collection-errors",
+            "--tracker-results",
+            str(results_path),
+            *pending,
+        ]
+        start = time.monotonic()
+        proc = subprocess.Popen(
+            cmd,
+            cwd=repo,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_preexec(limits.memory_mb, not _gpu_driver_present()),
+        )
+        output = _Output(proc.stdout)
+        reason, current_key = "", None
+        offset = 0
+        end_record: dict = {}
+        first = tracked[pending[0]]
+        first.started = start
+        last_memory_check = 0.0
+        while True:
+            offset, records = _read_new(results_path, offset)
+            for record in records:
+                current_key = _apply(record, tracked, current_key, end_record) or current_key
+                if on_event:
+                    on_event(record)
+            if proc.poll() is not None:
+                break
+            now = time.monotonic()
+            running = tracked.get(current_key) if current_key else first
+            if running is not None and running.started is not None and now - running.started > limits.timeout:
+                reason = R.TIMEOUT
+            elif output.total > limits.output_kb * 1024:
+                reason = R.OUTPUT
+            elif now - last_memory_check > 0.1:
+                last_memory_check = now
+                if _tree_rss_kb(proc.pid) > limits.memory_mb * 1024:
+                    reason = R.MEMORY
+            if cancel is not None and cancel.is_set():
+                reason = CANCELLED
+            if reason:
+                _kill_group(proc)
+                proc.wait()
+                break
+            time.sleep(0.02)
+        _kill_group(proc)  # nothing the learner started outlives the run
+        output.thread.join(timeout=2)
+        offset, records = _read_new(results_path, offset)
+        for record in records:
+            current_key = _apply(record, tracked, current_key, end_record) or current_key
+            if on_event:
+                on_event(record)
+        duration = time.monotonic() - start
+    return _finish(pending, tracked, proc.returncode, reason, current_key, output, end_record, limits, duration)
+
+
+def _read_new(path: Path, offset: int) -> tuple[int, list[dict]]:
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        data = fh.read()
+    cut = data.rfind(b"\n") + 1  # only whole lines; a half-written one waits for the next read
+    records = []
+    for line in data[:cut].splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return offset + cut, records
+
+
+def _apply(record: dict, tracked: dict[str, _Tracked], current: str | None, end: dict) -> str | None:
+    event = record.get("event")
+    key = record.get("grader")
+    track = tracked.get(key) if key else None
+    if event == "start" and track is not None:
+        if track.started is None:
+            track.started = time.monotonic()
+        track.current = record.get("test", "")
+        return key
+    if event == "test" and track is not None:
+        track.tests.append(
+            R.TestResult(
+                name=record["test"],
+                description=record.get("description", ""),
+                outcome=record["outcome"],
+                message=record.get("message", ""),
+                duration=float(record.get("duration", 0.0)),
+            )
+        )
+        track.current = ""
+    elif event == "collect_error" and track is not None:
+        track.collect_error = record.get("message", "")
+        track.done = True
+    elif event == "end":
+        end.update(record)
+    return None
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+def _finish(
+    pending: list[str],
+    tracked: dict[str, _Tracked],
+    returncode: int,
+    reason: str,
+    current_key: str | None,
+    output: _Output,
+    end: dict,
+    limits: Limits,
+    duration: float,
+) -> dict[str, R.ExerciseResult]:
+    text = output.text()
+    finished: dict[str, R.ExerciseResult] = {}
+    crashed = not reason and not end and returncode not in (0, 1)
+    # The exercise that was running when the child stopped takes the blame; the rest run again.
+    culprit = current_key if (reason or crashed) else None
+    if culprit is None and (reason or crashed):
+        culprit = next((k for k in pending if not tracked[k].tests), pending[0])
+    for key in pending:
+        track = tracked[key]
+        if key == culprit:
+            where = f" while running “{track.current}”" if track.current else ""
+            if reason == R.TIMEOUT:
+                message = f"stopped after {limits.timeout:g} s{where}: an infinite loop, or far too much work?"
+                status = R.TIMEOUT
+            elif reason == R.MEMORY:
+                message = f"stopped{where}: it used more than {limits.memory_mb} MB of memory"
+                status = R.MEMORY
+            elif reason == R.OUTPUT:
+                message = f"stopped{where}: it printed more than {limits.output_kb} KB; remove the prints in loops"
+                status = R.OUTPUT
+            elif reason == CANCELLED:
+                message, status = "cancelled", CANCELLED
+            elif returncode < 0:
+                message = f"the Python process crashed ({_signal_name(returncode)}){where}"
+                status = R.CRASHED
+            else:
+                message = (
+                    f"the process exited with code {returncode}{where} before the grader finished: "
+                    "does your code call sys.exit() or os._exit()?"
+                )
+                status = R.EXITED
+            result = _result(track, status, message)
+        elif reason or crashed:
+            if track.tests or track.collect_error:
+                # It finished before the failure; keep what it recorded.
+                result = _complete(track)
+            else:
+                continue  # not reached: it runs again in a fresh child
+        else:
+            result = _complete(track)
+            if not track.tests and not track.collect_error:
+                result.status = R.ERROR
+                tail = text.strip().splitlines()[-3:] if text.strip() else ["(no output)"]
+                result.message = "the grader did not run: " + " / ".join(tail)
+        result.device = end.get("device", "")
+        result.device_name = end.get("device_name", "")
+        result.duration = sum(t.duration for t in result.tests) or duration
+        result.output = text
+        finished[key] = result
+    return finished
+
+
+def _complete(track: _Tracked) -> R.ExerciseResult:
+    if track.collect_error:
+        return _result(track, R.ERROR, f"the grader could not be loaded: {track.collect_error}")
+    return _result(track, R.summarize([t.outcome for t in track.tests]))

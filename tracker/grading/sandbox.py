@@ -1,0 +1,296 @@
+"""What keeps a grading honest inside the child process.
+
+- ``load_learner`` imports the learner's file fresh, under a unique module name, every run.
+- ``forbid`` makes library functions unavailable *to the learner's code* ("from scratch" exercises):
+  a call whose stack holds a frame of a learner file raises ``Forbidden``; graders still call them.
+- ``Snapshot`` remembers the library namespaces before any learner code runs; a learner file that
+  replaces ``torch.softmax`` or ``numpy.allclose`` is detected, the original is put back, and the test
+  fails, so a monkeypatch can never turn a wrong answer into a pass.
+
+This module is imported only in the grading child (it imports torch lazily, through the graders).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import json
+import os
+import sys
+import types
+from pathlib import Path
+from typing import Any, Iterable
+
+TARGETS_ENV = "TRACKER_TARGETS"  # JSON: {absolute grader path: absolute learner file}
+
+_counter = itertools.count()
+
+
+class NotStarted(Exception):
+    """The learner has not begun this part (a stub still raises, an answer is still None)."""
+
+
+class Forbidden(Exception):
+    """The learner's code called a library routine that the exercise asks them to write themselves."""
+
+
+class Tampered(AssertionError):
+    """The learner's code replaced a library function that graders rely on."""
+
+
+class LearnerImportError(Exception):
+    """The learner's file could not be imported (syntax error, failing top-level code)."""
+
+
+def repo_root(start: Path) -> Path:
+    for parent in [start, *start.parents]:
+        if (parent / "curriculum.yaml").exists():
+            return parent
+    return start.parent
+
+
+def target_for(grader_file: str | Path) -> Path:
+    """The learner file a grader grades: an override from the runner, else the naming convention
+    graders/M.m/test_exK_slug.py -> exercises/M.m/exK_slug.(py|md)."""
+    grader = Path(grader_file).resolve()
+    overrides = json.loads(os.environ.get(TARGETS_ENV) or "{}")
+    if str(grader) in overrides:
+        return Path(overrides[str(grader)])
+    root = repo_root(grader)
+    stem = grader.stem.removeprefix("test_")
+    folder = root / "exercises" / grader.parent.name
+    for suffix in (".py", ".md"):
+        if (folder / (stem + suffix)).exists():
+            return folder / (stem + suffix)
+    return folder / (stem + ".py")
+
+
+def learner_files() -> set[str]:
+    """Every file whose frames count as the learner's: the runner's targets and all of exercises/."""
+    overrides = json.loads(os.environ.get(TARGETS_ENV) or "{}")
+    return {str(Path(p).resolve()) for p in overrides.values()}
+
+
+def is_learner_frame(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    if path in _LEARNER_FILES:
+        return True
+    return f"{os.sep}exercises{os.sep}" in path
+
+
+_LEARNER_FILES: set[str] = learner_files()
+
+
+def called_from_learner() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if is_learner_frame(frame.f_code.co_filename):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def load_learner(path: Path) -> types.ModuleType:
+    """Import the learner's file as a brand-new module (never a cached one)."""
+    path = Path(path).resolve()
+    if not path.exists():
+        raise NotStarted(f"{path.name} does not exist; run `tracker reset` to restore the stub")
+    _LEARNER_FILES.add(str(path))
+    name = f"learner_{path.stem}_{next(_counter)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise LearnerImportError(f"{path.name} has a syntax error on line {exc.lineno}: {exc.msg}") from None
+    except NotImplementedError:
+        raise
+    except (Forbidden, Tampered):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - any failure at import is the learner's to see
+        line = _learner_line(exc)
+        raise LearnerImportError(
+            f"importing {path.name} failed{line}: {type(exc).__name__}: {exc}".rstrip(": ")
+        ) from None
+    finally:
+        if sys.path and sys.path[0] == str(path.parent):
+            sys.path.pop(0)
+    return module
+
+
+def _learner_line(exc: BaseException) -> str:
+    tb = exc.__traceback__
+    line = ""
+    while tb is not None:
+        if is_learner_frame(tb.tb_frame.f_code.co_filename):
+            line = f" (line {tb.tb_lineno})"
+        tb = tb.tb_next
+    return line
+
+
+# --- forbidding library routines -------------------------------------------------------------
+
+
+def _resolve(dotted: str) -> tuple[Any, str]:
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:-1]:
+            obj = getattr(obj, attr)
+        return obj, parts[-1]
+    raise ValueError(f"cannot resolve {dotted}")
+
+
+def _guard(dotted: str, original: Any) -> Any:
+    short = dotted.replace("torch.nn.functional.", "F.").replace("torch.nn.", "nn.")
+    message = (
+        f"{short} is off-limits in this exercise: the point is to write it yourself "
+        "from basic tensor operations"
+    )
+    if isinstance(original, type):
+
+        def __init__(self, *args, **kwargs):  # noqa: N807
+            if called_from_learner():
+                raise Forbidden(message)
+            original.__init__(self, *args, **kwargs)
+
+        return type(original.__name__, (original,), {"__init__": __init__, "__module__": original.__module__})
+
+    def guarded(*args, **kwargs):
+        if called_from_learner():
+            raise Forbidden(message)
+        return original(*args, **kwargs)
+
+    guarded.__name__ = getattr(original, "__name__", "guarded")
+    guarded.__doc__ = getattr(original, "__doc__", None)
+    return guarded
+
+
+class Forbid:
+    """Install guards for a list of dotted names; undo restores the originals."""
+
+    def __init__(self, names: Iterable[str]):
+        self.installed: list[tuple[Any, str, Any, Any]] = []
+        for dotted in names:
+            parent, attr = _resolve(dotted)
+            original = getattr(parent, attr)
+            guard = _guard(dotted, original)
+            setattr(parent, attr, guard)
+            self.installed.append((parent, attr, original, guard))
+
+    def expected(self) -> dict[tuple[int, str], Any]:
+        return {(id(parent), attr): guard for parent, attr, _, guard in self.installed}
+
+    def undo(self) -> None:
+        for parent, attr, original, _ in reversed(self.installed):
+            setattr(parent, attr, original)
+        self.installed.clear()
+
+
+# --- detecting monkeypatches ------------------------------------------------------------------
+
+_WATCHED = (
+    "builtins",
+    "math",
+    "numpy",
+    "numpy.linalg",
+    "numpy.testing",
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "torch.linalg",
+    "torch.testing",
+    "torch.autograd",
+    "pytest",
+    "tracker.grading.sandbox",
+    "tracker.grading.plugin",
+)
+
+
+class Snapshot:
+    """The attribute tables of the libraries graders trust, taken before any learner code runs."""
+
+    def __init__(self, extra: Iterable[str] = ()):
+        self.tables: list[tuple[str, Any, dict[str, Any]]] = []
+        names = [*_WATCHED, *extra, *(m for m in list(sys.modules) if m.startswith("gradelib"))]
+        for name in names:
+            module = sys.modules.get(name)
+            if module is not None:
+                table = dict(vars(module))
+                if name.startswith("tracker."):
+                    # Our own modules keep mutable state; only their functions and classes are watched.
+                    table = {k: v for k, v in table.items() if callable(v)}
+                self.tables.append((name, module, table))
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            self.tables.append(("torch.Tensor", torch.Tensor, dict(vars(torch.Tensor))))
+        numpy = sys.modules.get("numpy")
+        if numpy is not None:
+            self.tables.append(("numpy.ndarray", numpy.ndarray, dict(vars(numpy.ndarray))))
+
+    def restore(self, allowed: dict[tuple[int, str], Any] | None = None) -> list[str]:
+        """Put back anything changed; return the dotted names that were changed."""
+        allowed = allowed or {}
+        changed = []
+        for name, owner, table in self.tables:
+            current = vars(owner)
+            for key, value in table.items():
+                now = current.get(key, _MISSING)
+                expected = allowed.get((id(owner), key), value)
+                if now is not expected:
+                    changed.append(f"{name}.{key}")
+                    try:
+                        setattr(owner, key, expected)
+                    except (AttributeError, TypeError):
+                        pass
+        return changed
+
+
+_MISSING = object()
+
+
+# --- the state of one grading session ----------------------------------------------------------
+
+_snapshot: Snapshot | None = None
+_forbids: list[Forbid] = []
+
+
+def take_snapshot() -> None:
+    """Remember the trusted namespaces (called once, after the graders are imported)."""
+    global _snapshot
+    _snapshot = Snapshot()
+
+
+def push_forbid(names: Iterable[str]) -> Forbid:
+    forbid = Forbid(names)
+    _forbids.append(forbid)
+    return forbid
+
+
+def pop_forbid(forbid: Forbid) -> None:
+    forbid.undo()
+    if forbid in _forbids:
+        _forbids.remove(forbid)
+
+
+def verify() -> None:
+    """Fail if learner code replaced a trusted library function (after putting the original back)."""
+    if _snapshot is None:
+        return
+    allowed: dict[tuple[int, str], Any] = {}
+    for forbid in _forbids:
+        allowed.update(forbid.expected())
+    changed = _snapshot.restore(allowed)
+    if changed:
+        names = ", ".join(changed[:3]) + (" and more" if len(changed) > 3 else "")
+        raise Tampered(
+            f"your code replaced {names}; graders compare against the real library, so remove "
+            "the monkeypatch (the original has been put back)"
+        )

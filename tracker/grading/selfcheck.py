@@ -1,0 +1,102 @@
+"""Prove that an exercise's grader tells right from wrong.
+
+For one exercise: the untouched stub must report "not started", the reference solution must pass, and
+every known-buggy variant (``graders/M.m/variants/exK_slug.yaml``) must fail with a message that contains
+the variant's ``expect`` text. The project's tests run this for every gradable exercise; authors run
+
+    python -m tracker.grading.selfcheck 1.1.1 [1.1.2 ...]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker.curriculum.model import Exercise
+from tracker.grading import results as R
+from tracker.grading.runner import Job, Limits, grade
+from tracker.grading.variants import load_variants, variants_path
+
+MIN_VARIANTS = 3
+
+
+@dataclass
+class Check:
+    label: str
+    ok: bool
+    detail: str
+    seconds: float = 0.0
+
+
+def _messages(result: R.ExerciseResult) -> str:
+    return "\n".join([result.message] + [t.message for t in result.tests])
+
+
+def _one(repo: Path, exercise: Exercise, target: Path, device: str) -> tuple[R.ExerciseResult, float]:
+    start = time.monotonic()
+    [result] = grade([Job(exercise.id, repo / exercise.grader, target)], repo, device=device, limits=Limits(timeout=120))
+    return result, time.monotonic() - start
+
+
+def selfcheck(repo: Path, exercise: Exercise, device: str = "cpu") -> list[Check]:
+    assert exercise.grader and exercise.stub and exercise.solution, f"{exercise.id} lacks grader, stub or solution"
+    checks = []
+    result, secs = _one(repo, exercise, repo / exercise.stub, device)
+    checks.append(
+        Check("stub is not started", result.status == R.NOT_STARTED, f"{result.status}: {_messages(result)[:400]}", secs)
+    )
+    result, secs = _one(repo, exercise, repo / exercise.solution, device)
+    failing = [f"{t.name}: {t.outcome}: {t.message}" for t in result.tests if t.outcome != R.PASSED]
+    checks.append(
+        Check(
+            "reference passes",
+            result.status == R.PASSED,
+            f"{result.status}: {result.message} {' | '.join(failing)[:600]}",
+            secs,
+        )
+    )
+    solution_text = (repo / exercise.solution).read_text(encoding="utf-8")
+    variants = load_variants(variants_path(repo / exercise.solution))
+    if exercise.kind == "code":
+        checks.append(
+            Check(
+                f"at least {MIN_VARIANTS} buggy variants",
+                len(variants) >= MIN_VARIANTS,
+                f"{len(variants)} variants",
+            )
+        )
+    with tempfile.TemporaryDirectory(prefix=f"variants-{exercise.id}-") as tmp:
+        for variant in variants:
+            path = Path(tmp) / variant.name / Path(exercise.solution).name
+            path.parent.mkdir()
+            path.write_text(variant.apply(solution_text), encoding="utf-8")
+            result, secs = _one(repo, exercise, path, device)
+            text = _messages(result)
+            ok = result.status != R.PASSED and variant.expect.lower() in text.lower()
+            checks.append(Check(f"variant {variant.name} fails naming “{variant.expect}”", ok, f"{result.status}: {text[:600]}", secs))
+    return checks
+
+
+def main(argv: list[str]) -> int:
+    from tracker.curriculum.loader import load
+    from tracker.grading.sandbox import repo_root
+
+    repo = repo_root(Path.cwd().resolve())
+    curriculum = load(repo / "curriculum.yaml").curriculum
+    bad = 0
+    for exercise_id in argv:
+        exercise = curriculum.exercise(exercise_id)
+        for check in selfcheck(repo, exercise):
+            mark = "ok  " if check.ok else "FAIL"
+            print(f"{mark} {exercise_id} {check.label} ({check.seconds:.1f} s)")
+            if not check.ok:
+                bad += 1
+                print(f"       {check.detail}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
