@@ -61,9 +61,10 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
         _writer.write({"event": "collect_error", "grader": _grader_of(report.fspath), "message": message})
 
 
-def pytest_runtest_logstart(nodeid: str, location: tuple) -> None:
-    path, _, name = location
-    _writer.write({"event": "start", "grader": _grader_of(path), "test": name})
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _writer.write({"event": "start", "grader": _grader_of(item.path), "test": item.name,
+                   "description": _describe(item)})
 
 
 def _learner_frame(excinfo: pytest.ExceptionInfo) -> str:

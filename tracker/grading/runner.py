@@ -28,6 +28,7 @@ from tracker.grading.hashing import file_hash, grader_hash
 from tracker.grading.sandbox import TARGETS_ENV
 
 CANCELLED = "cancelled"
+STARTUP_ALLOWANCE = 120.0  # seconds for the child to import torch and collect the graders
 R.STATUS_LABELS.setdefault(CANCELLED, "cancelled")
 
 
@@ -221,8 +222,6 @@ def _run_child(
         reason, current_key = "", None
         offset = 0
         end_record: dict = {}
-        first = tracked[pending[0]]
-        first.started = start
         last_memory_check = 0.0
         while True:
             offset, records = _read_new(results_path, offset)
@@ -233,8 +232,12 @@ def _run_child(
             if proc.poll() is not None:
                 break
             now = time.monotonic()
-            running = tracked.get(current_key) if current_key else first
+            running = tracked.get(current_key) if current_key else None
+            # The clock of an exercise starts with its first test; starting Python, torch and pytest
+            # gets its own allowance, so that a slow, busy machine is not blamed on the learner.
             if running is not None and running.started is not None and now - running.started > limits.timeout:
+                reason = R.TIMEOUT
+            elif running is None and now - start > limits.timeout + STARTUP_ALLOWANCE:
                 reason = R.TIMEOUT
             elif output.total > limits.output_kb * 1024:
                 reason = R.OUTPUT
@@ -281,7 +284,7 @@ def _apply(record: dict, tracked: dict[str, _Tracked], current: str | None, end:
     if event == "start" and track is not None:
         if track.started is None:
             track.started = time.monotonic()
-        track.current = record.get("test", "")
+        track.current = record.get("description") or record.get("test", "")
         return key
     if event == "test" and track is not None:
         track.tests.append(
@@ -322,7 +325,8 @@ def _finish(
 ) -> dict[str, R.ExerciseResult]:
     text = output.text()
     finished: dict[str, R.ExerciseResult] = {}
-    crashed = not reason and not end and returncode not in (0, 1)
+    # No closing record means the child did not finish pytest's session: it exited or crashed.
+    crashed = not reason and not end
     # The exercise that was running when the child stopped takes the blame; the rest run again.
     culprit = current_key if (reason or crashed) else None
     if culprit is None and (reason or crashed):

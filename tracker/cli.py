@@ -1,0 +1,293 @@
+"""The `tracker` command: a thin click layer over ``tracker.service``.
+
+Bare ``tracker`` opens the TUI. Every error the learner can act on is one line and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from tracker.errors import TrackerError
+
+EXIT_FAILED = 1  # something graded did not pass
+EXIT_ERROR = 2  # the command could not do what was asked
+
+
+def _tracker():
+    from tracker.service import Tracker
+
+    return Tracker.open()
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tracker", prog_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Track a self-study ML curriculum: grade exercises, tick checklists, keep a captain's log.
+
+    Run without a command to open the daily-session app.
+    """
+    if ctx.invoked_subcommand is None:
+        from tracker.tui import run_app
+
+        run_app()
+
+
+# --- status and next ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the documented JSON schema (docs/status-json.md).")
+def status(as_json: bool) -> None:
+    """Show categories and modules with progress bars."""
+    from tracker.progress.report import status_report
+
+    with _tracker() as t:
+        report = status_report(t)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    from tracker.progress.report import bar
+
+    for category in report["categories"]:
+        click.echo(
+            f"{category['title']:<38} {bar(category['fraction'])} {category['modules_completed']}/{category['modules_total']} modules  {category['status']}"
+        )
+        for module in category["modules"]:
+            passed = sum(e["state"] == "passed" for e in module["exercises"])
+            soon = sum(e["status"] == "coming_soon" for e in module["exercises"])
+            extra = f", {soon} coming soon" if soon else ""
+            mark = "✓" if module["complete"] else " "
+            click.echo(
+                f"  {mark} {module['id']:<5} {module['title'][:40]:<40} {bar(module['fraction'], 10)} "
+                f"{passed}/{len(module['exercises'])} checks{extra}"
+            )
+
+
+@cli.command(name="next")
+def next_() -> None:
+    """Show the next exercise or checklist item to work on."""
+    with _tracker() as t:
+        up = t.next_up()
+    if up is None:
+        click.echo("Everything is done. Congratulations, graduate!")
+        return
+    kind, ident, text = up
+    if kind == "exercise":
+        click.echo(f"Next: exercise {ident}: {text}\n  grade it with `tracker grade {ident}`")
+    else:
+        click.echo(f"Next: {ident}: {_plain(text)}\n  tick it with `tracker check {ident}`")
+
+
+def _plain(text: str) -> str:
+    return text.replace("**", "").replace("`", "")
+
+
+# --- checklist ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("item_id")
+def check(item_id: str) -> None:
+    """Tick a checklist item or capstone step (a group ticks all its items)."""
+    with _tracker() as t:
+        changed = t.check(item_id, True)
+    click.echo(f"ticked {', '.join(changed)}" if changed else f"{item_id} was already ticked")
+
+
+@cli.command()
+@click.argument("item_id")
+def uncheck(item_id: str) -> None:
+    """Untick a checklist item or capstone step."""
+    with _tracker() as t:
+        changed = t.check(item_id, False)
+    click.echo(f"unticked {', '.join(changed)}" if changed else f"{item_id} was not ticked")
+
+
+# --- grading -------------------------------------------------------------------------------------
+
+
+@cli.command(name="grade")
+@click.argument("target", required=False)
+@click.option("--all", "all_", is_flag=True, help="Grade every exercise.")
+@click.option("--device", type=click.Choice(["auto", "cuda", "mps", "cpu"]), default=None,
+              help="Where graders run (default: CUDA, then MPS, then CPU).")
+@click.option("-v", "--verbose", is_flag=True, help="Also show the full pytest output.")
+def grade_cmd(target: str | None, all_: bool, device: str | None, verbose: bool) -> None:
+    """Grade a module (1.1) or an exercise (1.1.2) with the hidden graders.
+
+    Exits 0 only when everything graded passed.
+    """
+    from tracker.grading import results as R
+
+    with _tracker() as t:
+        exercises = t.resolve_targets(target, all_)
+        click.echo(f"grading {len(exercises)} exercise{'s' if len(exercises) != 1 else ''}...", err=True)
+        results = t.grade(exercises, device=device)
+        for exercise, result in zip(exercises, results):
+            _print_result(t, exercise, result, verbose)
+    counted = [r for r in results if r.status not in (R.COMING_SOON, R.NEEDS_GPU)]
+    passed = sum(r.passed for r in counted)
+    if len(results) > 1:
+        click.echo(f"\n{passed}/{len(counted)} passed" + (f" ({len(results) - len(counted)} not gradable here)" if len(counted) < len(results) else ""))
+    if any(not r.passed for r in counted) or not counted:
+        sys.exit(EXIT_FAILED)
+
+
+_SYMBOL = {"passed": "✓", "failed": "✗", "not_started": "·", "needs_gpu": "◌", "coming_soon": "…"}
+
+
+def _print_result(t: Any, exercise: Any, result: Any, verbose: bool) -> None:
+    from tracker.grading import results as R
+
+    label = R.STATUS_LABELS.get(result.status, result.status)
+    passed, total = result.counts
+    device = f", {result.device}" if result.device else ""
+    timing = f" ({result.duration:.1f} s{device})" if result.tests else ""
+    checks = f" {passed}/{total} checks" if total else ""
+    click.echo(f"{_SYMBOL.get(result.status, '!')} {exercise.id} {label}{checks}{timing}  {exercise.title[:60]}")
+    if result.message:
+        click.echo(f"    {result.message}")
+    if result.status == R.NOT_STARTED:
+        click.echo(f"    open {exercise.stub} and replace the `raise NotImplementedError` lines")
+    else:
+        for test in result.tests:
+            if test.outcome == R.PASSED and result.status == R.PASSED:
+                continue
+            mark = _SYMBOL.get(test.outcome, "!")
+            click.echo(f"    {mark} {test.description}")
+            if test.message and test.outcome != R.PASSED:
+                click.echo(f"        {test.message}")
+    if result.status not in (R.PASSED, R.COMING_SOON, R.NEEDS_GPU) and exercise.hints:
+        seen = t.hints_revealed(exercise.id)
+        if len(seen) < len(exercise.hints):
+            click.echo(f"    stuck? `tracker hint {exercise.id}` shows hint {len(seen) + 1} of {len(exercise.hints)}")
+        else:
+            click.echo(f"    hint {len(seen)}: {exercise.hints[-1]}")
+    if verbose and result.output:
+        click.echo("    --- pytest output ---")
+        click.echo(result.output.rstrip())
+
+
+@cli.command()
+@click.argument("exercise_id")
+def hint(exercise_id: str) -> None:
+    """Reveal the next hint of an exercise (each reveal is recorded)."""
+    with _tracker() as t:
+        reveal = t.hint(exercise_id)
+    note = "" if reveal.newly_revealed else " (all hints are out)"
+    click.echo(f"Hint {reveal.index} of {reveal.total} for {exercise_id}{note}:\n  {reveal.text}")
+
+
+@cli.command()
+@click.argument("exercise_id")
+def reset(exercise_id: str) -> None:
+    """Restore an exercise's stub, saving your version aside first."""
+    with _tracker() as t:
+        saved = t.reset(exercise_id)
+        stub = t.exercise(exercise_id).stub
+    if saved is None:
+        click.echo(f"{stub} is already the original stub")
+    else:
+        click.echo(f"restored {stub}; your version is saved at {saved}")
+
+
+@cli.command()
+@click.argument("exercise_id")
+def solution(exercise_id: str) -> None:
+    """Show the reference solution of an exercise you have passed."""
+    with _tracker() as t:
+        click.echo(t.solution(exercise_id), nl=False)
+
+
+# --- maintenance -----------------------------------------------------------------------------------
+
+
+@cli.command()
+def validate() -> None:
+    """Check curriculum.yaml and everything it points at; report each problem with file, line and field."""
+    from tracker.config import find_repo
+    from tracker.curriculum.loader import CurriculumError, load
+    from tracker.curriculum.validate import validate as run
+
+    repo = find_repo()
+    try:
+        loaded = load(repo / "curriculum.yaml")
+    except CurriculumError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        sys.exit(EXIT_ERROR)
+    problems = run(loaded, repo)
+    for problem in problems:
+        click.echo(str(problem))
+    c = loaded.curriculum
+    exercises = list(c.exercises())
+    gradable = sum(e.gradable for e in exercises)
+    click.echo(
+        f"{len(list(c.modules()))} modules, {len(exercises)} exercises: {gradable} gradable, "
+        f"{len(exercises) - gradable} coming soon; {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    )
+    if problems:
+        sys.exit(EXIT_ERROR)
+
+
+@cli.command()
+def doctor() -> None:
+    """Check Python, torch, CUDA or MPS, git identity and remote, and the database."""
+    from tracker.doctor import run_checks
+
+    ok = True
+    for label, value, good in run_checks():
+        ok &= good
+        click.echo(f"{'✓' if good else '✗'} {label:<14} {value}")
+    if not ok:
+        sys.exit(EXIT_ERROR)
+
+
+@cli.command()
+def rebuild() -> None:
+    """Recreate the database from the journal."""
+    with _tracker() as t:
+        count = t.store.rebuild()
+    click.echo(f"rebuilt the database from the journal: {count} events")
+
+
+@cli.command(hidden=True)
+@click.option("--write", is_flag=True, help="Rewrite graders/MANIFEST.sha256 from the graders on disk.")
+def manifest(write: bool) -> None:
+    """For course authors: show or rewrite the grader manifest."""
+    from tracker.config import find_repo
+    from tracker.grading import hashing
+
+    repo = find_repo()
+    text = hashing.build_manifest(repo)
+    if write:
+        (repo / hashing.MANIFEST).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {hashing.MANIFEST} ({text.count(chr(10))} files)")
+    else:
+        click.echo(text, nl=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning known errors into one line and an exit status."""
+    try:
+        cli.main(args=argv, prog_name="tracker", standalone_mode=False)
+    except TrackerError as exc:
+        click.echo(f"tracker: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.Abort:
+        click.echo("tracker: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"tracker: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("tracker: interrupted", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        click.echo(f"tracker: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,92 @@
+"""The learner's standing as plain data: what `tracker status --json` prints (schema in docs/status-json.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.curriculum.model import Item
+from tracker.progress import state as S
+
+SCHEMA_VERSION = 1
+
+
+def bar(fraction: float, width: int = 25) -> str:
+    """A bar of width cells: at least one filled cell above 0 %, never a full bar below 100 %."""
+    fraction = max(0.0, min(1.0, fraction))
+    filled = round(fraction * width)
+    if fraction > 0:
+        filled = max(1, filled)
+    if fraction < 1:
+        filled = min(width - 1, filled)
+    return "█" * filled + "░" * (width - filled)
+
+
+def _item(item: Item, ticked: set[str], curriculum) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "text": item.text,
+        "ticked": S.is_ticked(item.id, curriculum, ticked),
+        "items": [_item(child, ticked, curriculum) for child in item.items],
+    }
+
+
+def status_report(tracker) -> dict[str, Any]:
+    c = tracker.curriculum
+    states = tracker.states()
+    ticked = tracker.ticked()
+    categories = []
+    for category in c.categories:
+        modules, progresses = [], []
+        for module in category.modules:
+            progress = S.module_progress(module, states, ticked)
+            progresses.append(progress)
+            modules.append(
+                {
+                    "id": module.id,
+                    "title": module.title,
+                    "complete": progress.complete,
+                    "fraction": round(progress.fraction, 4),
+                    "exercises": [
+                        {
+                            "id": e.id,
+                            "title": e.title,
+                            "kind": e.kind,
+                            "status": e.status,
+                            "state": states[e.id],
+                            "device": e.device,
+                            "stub": e.stub,
+                            "grader": e.grader,
+                            "xp": c.xp_for_exercise(e),
+                        }
+                        for e in module.exercises
+                    ],
+                    "checklist": [_item(i, ticked, c) for cl in module.checklists for i in cl.items],
+                    "capstone": None
+                    if module.capstone is None
+                    else {
+                        "title": module.capstone.title,
+                        "objective": module.capstone.objective,
+                        "complete": progress.capstone_complete,
+                        "steps": [_item(s, ticked, c) for s in module.capstone.steps],
+                    },
+                }
+            )
+        done = sum(p.complete for p in progresses)
+        total_fraction = sum(p.fraction for p in progresses) / len(progresses)
+        categories.append(
+            {
+                "id": category.id,
+                "title": category.title,
+                "status": S.category_status(progresses),
+                "fraction": round(1.0 if done == len(progresses) else total_fraction, 4),
+                "modules_completed": done,
+                "modules_total": len(progresses),
+                "modules": modules,
+            }
+        )
+    return {
+        "schema": SCHEMA_VERSION,
+        "title": c.title,
+        "categories": categories,
+        "papers": [{"id": p.id, "title": p.title, "ticked": p.id in ticked} for p in c.papers],
+    }

@@ -1,0 +1,308 @@
+"""The store: the only code that touches the database.
+
+``Store(url, journal)`` is used as a context manager. Writing an event appends it to the journal first
+(the durable record), then indexes it in the database in one transaction; opening the store indexes
+whatever the journal holds that the database lacks (another machine's events after a git pull, or an
+event whose process died between the two writes). ``rebuild`` recreates the database from the journal.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlalchemy import create_engine, event, func, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from tracker.errors import TrackerError
+from tracker.store import models as M
+from tracker.store.journal import Event, Journal, new_id, now_ts, read_file
+
+
+@dataclass(frozen=True)
+class TestRecord:
+    name: str
+    outcome: str
+    message: str
+    duration: float
+
+
+@dataclass(frozen=True)
+class Attempt:
+    event_id: str
+    ts: str
+    exercise_id: str
+    status: str
+    device: str
+    device_name: str
+    duration: float
+    grader_hash: str
+    learner_hash: str
+    grader_modified: bool
+    passed_checks: int
+    total_checks: int
+
+
+@dataclass(frozen=True)
+class Tick:
+    event_id: str
+    ts: str
+    item_id: str
+    ticked: bool
+
+
+@dataclass(frozen=True)
+class Hint:
+    event_id: str
+    ts: str
+    exercise_id: str
+    hint_index: int
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    event_id: str
+    ts: str
+    date: str
+    module_id: str
+    title: str
+    progress: str
+    insight: str
+    challenge: str
+    next_steps: str
+
+
+class StoreError(TrackerError):
+    pass
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy issue BEGIN itself, so that writers take the lock up front (BEGIN IMMEDIATE)
+        # and wait for each other through busy_timeout instead of failing on an upgrade.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    """Progress records over SQLAlchemy, kept in step with the journal."""
+
+    def __init__(self, url: str, journal: Journal, tz: str = "UTC"):
+        self.url = url
+        self.journal = journal
+        self.tz = tz
+        self.engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            _sqlite_pragmas(self.engine)
+        try:
+            M.Base.metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database at {url}: {exc.orig}") from None
+        self.bad_lines: dict[str, list[int]] = {}
+        self.sync()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def record(self, type_: str, data: dict[str, Any], ts: str | None = None, tz: str | None = None) -> Event:
+        """Append an event to the journal, then index it."""
+        ts = ts or now_ts()
+        ev = Event(id=new_id(ts, self.journal.machine), ts=ts, machine=self.journal.machine, type=type_,
+                   tz=tz or self.tz, data=data)
+        self.journal.append(ev)
+        with Session(self.engine) as session, session.begin():
+            self._index(session, [ev])
+        return ev
+
+    def sync(self) -> int:
+        """Index the journal lines the database has not seen; return how many events were new."""
+        with Session(self.engine) as session:
+            offsets = {row.name: row.offset for row in session.scalars(select(M.JournalFileRow))}
+        files = [(path, offsets.get(path.name, 0), path.stat().st_size) for path in self.journal.files()]
+        if any(size < offset for _, offset, size in files):
+            # A file shrank (a git reset or checkout): only a full rebuild is exact.
+            return self.rebuild()
+        added = 0
+        with Session(self.engine) as session, session.begin():
+            for path, offset, size in files:
+                if size == offset:
+                    continue
+                result = read_file(path, offset)
+                if result.bad_lines:
+                    self.bad_lines[path.name] = result.bad_lines
+                added += self._index(session, result.events)
+                session.merge(M.JournalFileRow(name=path.name, offset=result.end))
+        return added
+
+    def rebuild(self) -> int:
+        """Recreate every table from the journal; return the number of events indexed."""
+        M.Base.metadata.drop_all(self.engine)
+        M.Base.metadata.create_all(self.engine)
+        self.bad_lines.clear()
+        total = 0
+        with Session(self.engine) as session, session.begin():
+            for path in self.journal.files():
+                result = read_file(path)
+                if result.bad_lines:
+                    self.bad_lines[path.name] = result.bad_lines
+                total += self._index(session, result.events)
+                session.add(M.JournalFileRow(name=path.name, offset=result.end))
+        return total
+
+    def _index(self, session: Session, events: Iterable[Event]) -> int:
+        events = list(events)
+        if not events:
+            return 0
+        ids = [ev.id for ev in events]
+        known: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            known.update(session.scalars(select(M.EventRow.id).where(M.EventRow.id.in_(chunk))))
+        fresh = [ev for ev in {ev.id: ev for ev in events}.values() if ev.id not in known]
+        if not fresh:
+            return 0
+        rows: dict[type, list[dict]] = {M.EventRow: [], M.AttemptRow: [], M.TestResultRow: [], M.TickRow: [],
+                                         M.HintRow: [], M.LogRow: []}
+        for ev in fresh:
+            rows[M.EventRow].append(
+                {"id": ev.id, "ts": ev.ts, "machine": ev.machine, "tz": ev.tz, "type": ev.type,
+                 "data": json.dumps(ev.data, sort_keys=True)}
+            )
+            d = ev.data
+            if ev.type == "attempt":
+                rows[M.AttemptRow].append(
+                    {"event_id": ev.id, "ts": ev.ts, "exercise_id": d["exercise"], "status": d["status"],
+                     "device": d.get("device", ""), "device_name": d.get("device_name", ""),
+                     "duration": float(d.get("duration", 0.0)), "grader_hash": d.get("grader_hash", ""),
+                     "learner_hash": d.get("learner_hash", ""), "grader_modified": bool(d.get("grader_modified")),
+                     "passed_checks": int(d.get("passed_checks", 0)), "total_checks": int(d.get("total_checks", 0))}
+                )
+                for test in d.get("tests", []):
+                    rows[M.TestResultRow].append(
+                        {"attempt_id": ev.id, "name": test["name"], "outcome": test["outcome"],
+                         "message": test.get("message", ""), "duration": float(test.get("duration", 0.0))}
+                    )
+            elif ev.type in ("tick", "untick"):
+                rows[M.TickRow].append({"event_id": ev.id, "ts": ev.ts, "item_id": d["item"],
+                                        "ticked": ev.type == "tick"})
+            elif ev.type == "hint":
+                rows[M.HintRow].append({"event_id": ev.id, "ts": ev.ts, "exercise_id": d["exercise"],
+                                        "hint_index": int(d["index"])})
+            elif ev.type == "log":
+                rows[M.LogRow].append(
+                    {"event_id": ev.id, "ts": ev.ts, "date": d["date"], "module_id": d.get("module", ""),
+                     "title": d.get("title", ""), "progress": d.get("progress", ""), "insight": d.get("insight", ""),
+                     "challenge": d.get("challenge", ""), "next_steps": d.get("next_steps", "")}
+                )
+        for table, values in rows.items():
+            if values:
+                session.execute(insert(table), values)
+        return len(fresh)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def events(self) -> list[Event]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(M.EventRow).order_by(M.EventRow.ts, M.EventRow.id)).all()
+            return [Event(id=r.id, ts=r.ts, machine=r.machine, type=r.type, tz=r.tz, data=json.loads(r.data))
+                    for r in rows]
+
+    def count_events(self) -> int:
+        with Session(self.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(M.EventRow)) or 0)
+
+    def attempts(self, exercise_id: str | None = None) -> list[Attempt]:
+        query = select(M.AttemptRow).order_by(M.AttemptRow.ts, M.AttemptRow.event_id)
+        if exercise_id is not None:
+            query = query.where(M.AttemptRow.exercise_id == exercise_id)
+        with Session(self.engine) as session:
+            return [_attempt(row) for row in session.scalars(query)]
+
+    def latest_attempts(self) -> dict[str, Attempt]:
+        """The most recent attempt of each exercise."""
+        with Session(self.engine) as session:
+            latest = (
+                select(M.AttemptRow.exercise_id, func.max(M.AttemptRow.ts).label("ts"))
+                .group_by(M.AttemptRow.exercise_id)
+                .subquery()
+            )
+            query = select(M.AttemptRow).join(
+                latest, (M.AttemptRow.exercise_id == latest.c.exercise_id) & (M.AttemptRow.ts == latest.c.ts)
+            )
+            return {row.exercise_id: _attempt(row) for row in session.scalars(query)}
+
+    def test_results(self, attempt_id: str) -> list[TestRecord]:
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(M.TestResultRow).where(M.TestResultRow.attempt_id == attempt_id).order_by(M.TestResultRow.id)
+            )
+            return [TestRecord(r.name, r.outcome, r.message, r.duration) for r in rows]
+
+    def ticks(self) -> list[Tick]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(M.TickRow).order_by(M.TickRow.ts, M.TickRow.event_id))
+            return [Tick(r.event_id, r.ts, r.item_id, r.ticked) for r in rows]
+
+    def ticked_items(self) -> set[str]:
+        """Items whose latest event is a tick."""
+        state: dict[str, bool] = {}
+        for tick in self.ticks():
+            state[tick.item_id] = tick.ticked
+        return {item for item, ticked in state.items() if ticked}
+
+    def hints(self, exercise_id: str | None = None) -> list[Hint]:
+        query = select(M.HintRow).order_by(M.HintRow.ts, M.HintRow.event_id)
+        if exercise_id is not None:
+            query = query.where(M.HintRow.exercise_id == exercise_id)
+        with Session(self.engine) as session:
+            return [Hint(r.event_id, r.ts, r.exercise_id, r.hint_index) for r in session.scalars(query)]
+
+    def log_entries(self) -> list[LogEntry]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(M.LogRow).order_by(M.LogRow.date, M.LogRow.ts, M.LogRow.event_id))
+            return [LogEntry(r.event_id, r.ts, r.date, r.module_id, r.title, r.progress, r.insight, r.challenge,
+                             r.next_steps) for r in rows]
+
+    def check_consistency(self) -> list[str]:
+        """Problems between the journal and the database (empty when both agree)."""
+        problems = []
+        journal_ids = set()
+        for path in self.journal.files():
+            journal_ids.update(ev.id for ev in read_file(path).events)
+        with Session(self.engine) as session:
+            db_ids = set(session.scalars(select(M.EventRow.id)))
+        if journal_ids - db_ids:
+            problems.append(f"{len(journal_ids - db_ids)} journal events are missing from the database")
+        if db_ids - journal_ids:
+            problems.append(f"{len(db_ids - journal_ids)} database events are not in the journal")
+        return problems
+
+
+def _attempt(row: M.AttemptRow) -> Attempt:
+    return Attempt(row.event_id, row.ts, row.exercise_id, row.status, row.device, row.device_name, row.duration,
+                   row.grader_hash, row.learner_hash, row.grader_modified, row.passed_checks, row.total_checks)
+
+
+__all__ = ["Attempt", "Hint", "LogEntry", "Store", "StoreError", "TestRecord", "Tick"]
