@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_true
@@ -30,6 +31,15 @@ FORBIDDEN = [
 _sdpa = F.scaled_dot_product_attention
 
 RTOL, ATOL = 1e-4, 1e-5
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny tensors: one intra-op thread is fastest, and avoids thread contention on a busy machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def _qkv(lead=(2, 3), L=5, S=7, d_k=8, d_v=4, seed=0, dtype=torch.float32):

@@ -83,7 +83,8 @@ class Journal:
     def files(self) -> list[Path]:
         return sorted(self.folder.glob("*.jsonl")) if self.folder.exists() else []
 
-    def append(self, event: Event) -> None:
+    def append(self, event: Event) -> tuple[int, int]:
+        """Append one event; return the file's size before and after the write."""
         self.folder.mkdir(parents=True, exist_ok=True)
         line = (event.to_json() + "\n").encode("utf-8")
         fd = os.open(self.own_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -99,6 +100,7 @@ class Journal:
                         line = b"\n" + line
             os.write(fd, line)
             os.fsync(fd)
+            return size, size + len(line)
         finally:
             os.close(fd)
 

@@ -131,9 +131,14 @@ class Store:
         ts = ts or now_ts()
         ev = Event(id=new_id(ts, self.journal.machine), ts=ts, machine=self.journal.machine, type=type_,
                    tz=tz or self.tz, data=data)
-        self.journal.append(ev)
+        before, after = self.journal.append(ev)
+        name = self.journal.own_file.name
         with Session(self.engine) as session, session.begin():
             self._index(session, [ev])
+            row = session.get(M.JournalFileRow, name)
+            # If everything before this event was indexed, the file is indexed up to its end now.
+            if (row.offset if row else 0) == before:
+                session.merge(M.JournalFileRow(name=name, offset=after))
         return ev
 
     def sync(self) -> int:

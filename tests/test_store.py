@@ -1,0 +1,172 @@
+"""The store and the journal: rebuild is exact, two machines merge, concurrent writers lose nothing, and a
+process killed mid-write leaves both the journal and the database readable and consistent."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from tracker.store.journal import Event, Journal, read_file
+from tracker.store.store import Store
+
+
+def open_store(folder: Path, machine: str = "aaaa1111", db: str = "db.sqlite") -> Store:
+    return Store(f"sqlite:///{folder / db}", Journal(folder / "journal", machine), tz="Europe/Paris")
+
+
+def sample_history(store: Store) -> None:
+    store.record("tick", {"item": "0.1.c1.1"})
+    store.record("hint", {"exercise": "1.1.1", "index": 1})
+    store.record(
+        "attempt",
+        {"exercise": "1.1.1", "status": "failed", "device": "cpu", "device_name": "CPU", "duration": 1.5,
+         "grader_hash": "g" * 64, "learner_hash": "l" * 64, "grader_modified": False, "passed_checks": 3,
+         "total_checks": 11, "tests": [{"name": "test_a", "outcome": "failed", "message": "wrong", "duration": 0.1}]},
+    )
+    store.record("untick", {"item": "0.1.c1.1"})
+    store.record("tick", {"item": "0.1.c1.2"})
+    store.record("log", {"date": "2026-11-21", "module": "1.1", "title": "Quantization", "progress": "p",
+                         "insight": "i", "challenge": "c", "next_steps": "n"})
+
+
+def snapshot(store: Store) -> tuple:
+    return (
+        [(e.id, e.type, e.data) for e in store.events()],
+        store.attempts(),
+        [store.test_results(a.event_id) for a in store.attempts()],
+        store.ticked_items(),
+        store.hints(),
+        store.log_entries(),
+    )
+
+
+def test_records_are_indexed_and_derived_state_follows(tmp_path):
+    with open_store(tmp_path) as store:
+        sample_history(store)
+        assert store.ticked_items() == {"0.1.c1.2"}
+        [attempt] = store.attempts("1.1.1")
+        assert (attempt.status, attempt.passed_checks, attempt.total_checks) == ("failed", 3, 11)
+        assert store.test_results(attempt.event_id)[0].message == "wrong"
+        assert [h.hint_index for h in store.hints("1.1.1")] == [1]
+        assert store.log_entries()[0].insight == "i"
+        assert store.check_consistency() == []
+        events = store.events()
+        assert all(e.tz == "Europe/Paris" for e in events)
+        assert [e.ts for e in events] == sorted(e.ts for e in events)
+
+
+def test_rebuild_recreates_the_database_exactly(tmp_path):
+    with open_store(tmp_path) as store:
+        sample_history(store)
+        before = snapshot(store)
+        assert store.rebuild() == 6
+        assert snapshot(store) == before
+    (tmp_path / "db.sqlite").unlink()
+    with open_store(tmp_path) as store:  # a deleted database loses nothing
+        assert snapshot(store) == before
+
+
+def test_two_machines_merge_by_union(tmp_path):
+    shared = tmp_path / "journal"
+    with open_store(tmp_path, "aaaa1111", "a.sqlite") as a, open_store(tmp_path, "bbbb2222", "b.sqlite") as b:
+        a.record("tick", {"item": "0.1.c1.1"})
+        b.record("tick", {"item": "0.1.c1.2"})
+        a.record("tick", {"item": "0.1.c1.3"})
+        assert sorted(p.name for p in shared.glob("*.jsonl")) == ["aaaa1111.jsonl", "bbbb2222.jsonl"]
+        # Each machine's database picks up the other's file on the next sync.
+        assert a.sync() == 1 and b.sync() == 2
+        assert a.ticked_items() == b.ticked_items() == {"0.1.c1.1", "0.1.c1.2", "0.1.c1.3"}
+
+
+def test_event_ids_are_unique_and_lines_round_trip(tmp_path):
+    with open_store(tmp_path) as store:
+        for _ in range(200):
+            store.record("hint", {"exercise": "1.1.1", "index": 1})
+        events = read_file(store.journal.own_file).events
+    assert len({e.id for e in events}) == 200
+    line = events[0].to_json()
+    assert Event.from_json(line) == events[0]
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from tracker.store.journal import Journal
+    from tracker.store.store import Store
+    folder, n, tag = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    store = Store(f"sqlite:///{folder / 'db.sqlite'}", Journal(folder / "journal", "samemach"))
+    print("ready", flush=True)
+    for i in range(n):
+        store.record("tick", {"item": f"{tag}.{i}"})
+    store.close()
+    """
+)
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    """Two processes (say, the TUI and a CLI) write to the same journal file and database at once."""
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path), "150", tag]) for tag in ("tui", "cli")]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    with open_store(tmp_path, "samemach") as store:
+        items = store.ticked_items()
+        assert len(items) == 300
+        assert len(read_file(store.journal.own_file).events) == 300
+        assert store.check_consistency() == []
+
+
+def test_killed_writer_leaves_journal_and_database_consistent(tmp_path):
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path), "100000", "k"], stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"ready"
+    time.sleep(1.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    journal_file = tmp_path / "journal" / "samemach.jsonl"
+    written = read_file(journal_file)
+    assert written.bad_lines == [] and len(written.events) > 0
+    with open_store(tmp_path, "samemach") as store:  # opening catches the database up with the journal
+        assert store.check_consistency() == []
+        assert len(store.ticked_items()) == len(written.events)
+
+
+def test_torn_last_line_is_ignored_and_the_next_write_starts_fresh(tmp_path):
+    with open_store(tmp_path) as store:
+        store.record("tick", {"item": "a"})
+        with open(store.journal.own_file, "ab") as fh:
+            fh.write(b'{"id": "half-writ')  # a process died here
+        store.record("tick", {"item": "b"})
+        result = read_file(store.journal.own_file)
+        assert [e.data["item"] for e in result.events] == ["a", "b"]
+        assert result.bad_lines == [2]
+        store.rebuild()
+        assert store.ticked_items() == {"a", "b"}
+        assert store.bad_lines == {"aaaa1111.jsonl": [2]}
+
+
+def test_shrunk_journal_triggers_a_rebuild(tmp_path):
+    with open_store(tmp_path) as store:
+        store.record("tick", {"item": "a"})
+        store.record("tick", {"item": "b"})
+        lines = store.journal.own_file.read_text().splitlines(keepends=True)
+        store.journal.own_file.write_text(lines[0])  # e.g. a git reset dropped the last event
+        store.sync()
+        assert store.ticked_items() == {"a"}
+        assert store.check_consistency() == []
+
+
+def test_journal_lines_are_one_json_object_each(tmp_path):
+    with open_store(tmp_path) as store:
+        sample_history(store)
+    for line in (tmp_path / "journal" / "aaaa1111.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        assert {"id", "ts", "machine", "tz", "type"} <= set(record)
