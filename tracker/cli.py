@@ -83,6 +83,14 @@ def next_() -> None:
         click.echo(f"Next: {ident}: {_plain(text)}\n  tick it with `tracker check {ident}`")
 
 
+def _published(t: Any) -> None:
+    """Say what happened to the dashboard and git after an event (a warning goes to stderr)."""
+    if t.last_publish.startswith("warning:"):
+        click.echo(f"tracker: {t.last_publish}", err=True)
+    elif t.last_publish:
+        click.echo(t.last_publish, err=True)
+
+
 def _plain(text: str) -> str:
     return text.replace("**", "").replace("`", "")
 
@@ -96,6 +104,7 @@ def check(item_id: str) -> None:
     """Tick a checklist item or capstone step (a group ticks all its items)."""
     with _tracker() as t:
         changed = t.check(item_id, True)
+        _published(t)
     click.echo(f"ticked {', '.join(changed)}" if changed else f"{item_id} was already ticked")
 
 
@@ -105,6 +114,7 @@ def uncheck(item_id: str) -> None:
     """Untick a checklist item or capstone step."""
     with _tracker() as t:
         changed = t.check(item_id, False)
+        _published(t)
     click.echo(f"unticked {', '.join(changed)}" if changed else f"{item_id} was not ticked")
 
 
@@ -130,6 +140,7 @@ def grade_cmd(target: str | None, all_: bool, device: str | None, verbose: bool)
         results = t.grade(exercises, device=device)
         for exercise, result in zip(exercises, results):
             _print_result(t, exercise, result, verbose)
+        _published(t)
     counted = [r for r in results if r.status not in (R.COMING_SOON, R.NEEDS_GPU)]
     passed = sum(r.passed for r in counted)
     if len(results) > 1:
@@ -202,6 +213,79 @@ def solution(exercise_id: str) -> None:
     """Show the reference solution of an exercise you have passed."""
     with _tracker() as t:
         click.echo(t.solution(exercise_id), nl=False)
+
+
+# --- publishing ------------------------------------------------------------------------------------
+
+
+@cli.command()
+def dashboard() -> None:
+    """Regenerate the README sections, the captain's log and the heatmap (no commit)."""
+    with _tracker() as t:
+        written = t.dashboard()
+    click.echo(f"updated {', '.join(written)}" if written else "everything is up to date")
+
+
+@cli.command()
+@click.option("--module", "module", default="", help="The module the entry is about (default: the latest you worked on).")
+@click.option("--title", default="", help="A title (default: the module's).")
+@click.option("--insight", default="", help="Key Insight: a major understanding or breakthrough.")
+@click.option("--challenge", default="", help="Challenge: current obstacles and your approach.")
+@click.option("--next", "next_steps", default="", help="Next Steps: planned actions and goals.")
+@click.option("--date", "day", default=None, help="The entry's day, YYYY-MM-DD (default: today).")
+def log(module: str, title: str, insight: str, challenge: str, next_steps: str, day: str | None) -> None:
+    """Write the day's captain's log entry (Progress is filled in from the day's events).
+
+    Without --insight, --challenge and --next, opens $EDITOR on the template.
+    """
+    with _tracker() as t:
+        if not (insight or challenge or next_steps):
+            insight, challenge, next_steps, title = _edit_entry(t, module, title)
+        entry = t.log_entry(day=day, module=module, title=title, insight=insight, challenge=challenge,
+                            next_steps=next_steps)
+        _published(t)
+    click.echo(f"logged {entry['date']}: Module {entry['module']} - {entry['title']}")
+
+
+def _edit_entry(t: Any, module: str, title: str) -> tuple[str, str, str, str]:
+    from tracker.publish.captains_log import day_progress
+
+    progress = t.progress()
+    template = (
+        f"Title: {title}\n"
+        f"Progress: {day_progress(progress, progress.today.isoformat())}  (filled in for you)\n"
+        "Key Insight: \nChallenge: \nNext Steps: \n"
+    )
+    text = click.edit(template, extension=".md", require_save=True)
+    if text is None:
+        raise TrackerError("no entry written (the editor closed without saving)")
+    fields = {"Title": title, "Key Insight": "", "Challenge": "", "Next Steps": ""}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() in fields:
+            fields[key.strip()] = value.strip()
+    if not (fields["Key Insight"] or fields["Challenge"] or fields["Next Steps"]):
+        raise TrackerError("the entry is empty; write a Key Insight, a Challenge or Next Steps")
+    return fields["Key Insight"], fields["Challenge"], fields["Next Steps"], fields["Title"]
+
+
+@cli.command()
+def sync() -> None:
+    """Commit pending progress and push it (rebasing onto the remote when it moved; never forcing)."""
+    with _tracker() as t:
+        result = t.sync()
+        if t.config.git.include_exercises and result.pushed:
+            click.echo("note: your solutions in exercises/ are committed and now on the remote", err=True)
+    click.echo(result.message)
+
+
+@cli.command()
+@click.argument("state", type=click.Choice(["on", "off"]))
+def vacation(state: str) -> None:
+    """Pause the streak while you are away (on), or resume it (off)."""
+    with _tracker() as t:
+        t.vacation(state == "on")
+    click.echo("vacation mode is on: missed days pause the streak" if state == "on" else "vacation mode is off")
 
 
 # --- maintenance -----------------------------------------------------------------------------------

@@ -47,6 +47,13 @@ class GradingSettings:
 
 
 @dataclass
+class GitSettings:
+    commit: str = "event"  # "event": after each pass, tick or log entry; "session": at the end; "off"
+    push: bool = False
+    include_exercises: bool = False  # also commit your solutions in exercises/ (they become public on push)
+
+
+@dataclass
 class Config:
     repo: Path
     data_dir: Path
@@ -54,6 +61,7 @@ class Config:
     daily_goal: int = 30
     database_url: str = ""
     grading: GradingSettings = field(default_factory=GradingSettings)
+    git: GitSettings = field(default_factory=GitSettings)
     raw: dict = field(default_factory=dict)
 
     @property
@@ -89,8 +97,15 @@ class Config:
                 output_kb=int(grading.get("output_kb", 1024)),
                 device=str(grading.get("device", "auto")),
             ),
+            git=GitSettings(
+                commit=str(raw.get("git", {}).get("commit", "event")),
+                push=bool(raw.get("git", {}).get("push", False)),
+                include_exercises=bool(raw.get("git", {}).get("include_exercises", False)),
+            ),
             raw=raw,
         )
+        if config.git.commit not in ("event", "session", "off"):
+            raise TrackerError(f"{CONFIG_FILE}: [git] commit must be \"event\", \"session\" or \"off\", not {config.git.commit!r}")
         try:
             ZoneInfo(config.timezone)
         except (ZoneInfoNotFoundError, ValueError):

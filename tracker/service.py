@@ -37,7 +37,119 @@ class HintReveal:
     newly_revealed: bool
 
 
-class Tracker:
+class _PublishingBase:
+    """Progress, the generated files and git, on top of a Tracker (mixed in below)."""
+
+    config: Config
+
+    @property
+    def settings(self):
+        from tracker.progress.rules import Settings
+
+        return Settings(daily_goal=self.config.daily_goal, timezone=self.config.timezone)
+
+    def progress(self, now: datetime | None = None):
+        """Where the learner stands now (live: today is the clock's today)."""
+        from tracker.progress.rules import evaluate
+
+        return evaluate(self.curriculum, self.store.events(), self.settings, now or datetime.now(timezone.utc))
+
+    def suggestion(self, now: datetime | None = None):
+        from tracker.progress.focus import focus_for, suggest
+
+        progress = self.progress(now)
+        return focus_for(progress.today), suggest(self.curriculum, progress, self.states(), progress.today)
+
+    def renderers(self):
+        from tracker.publish.site import renderers
+
+        return renderers(self.curriculum, self.store.events(), self.settings)
+
+    def dashboard(self) -> list[str]:
+        """Regenerate the README sections, the log and the heatmap; return the files written."""
+        from tracker.publish.site import write
+
+        return write(self.repo, self.renderers())
+
+    def _plain_files(self) -> list[str]:
+        files = [p.relative_to(self.repo).as_posix() for p in self.store.journal.files()]
+        if self.config.git.include_exercises:
+            for exercise in self.curriculum.exercises():
+                if exercise.stub and (self.repo / exercise.stub).exists():
+                    files.append(exercise.stub)
+        return files
+
+    def commit(self, message: str) -> list[str]:
+        """Commit the tracker's own files (never the learner's other changes); returns the paths committed."""
+        from tracker.publish import gitops
+
+        if not gitops.is_repo(self.repo):
+            self.dashboard()
+            return []
+        result = gitops.commit_files(self.repo, self.renderers(), message, plain=self._plain_files())
+        return result.paths
+
+    def after_event(self, message: str) -> str:
+        """What happens after a pass, a tick or a log entry: regenerate, and commit and push if configured.
+
+        The event is already recorded; a problem here (a README without markers, git refusing) is returned
+        as a warning for the learner to act on, not raised.
+        """
+        try:
+            if self.config.git.commit != "event":
+                self.dashboard()
+                return ""
+            committed = self.commit(message)
+            if committed and self.config.git.push:
+                return self.sync().message
+            return f"committed: {message}" if committed else ""
+        except TrackerError as exc:
+            return f"warning: recorded, but the dashboard was not updated: {exc}"
+
+    def sync(self):
+        """Commit pending progress and push it; on a rejected push, replay, regenerate and retry."""
+        from tracker.publish import gitops
+        from tracker.publish.site import GENERATED, regenerate_in
+
+        self.commit(self.commit_message(None))
+        return gitops.sync(self.repo, regenerate_in(self.settings), own_paths=GENERATED)
+
+    def commit_message(self, module_id: str | None, checks: str = "") -> str:
+        progress = self.progress()
+        gained = progress.today_xp
+        scope = f"progress({module_id})" if module_id else "progress"
+        parts = [p for p in (checks, f"{gained:+d} XP today", f"level {progress.level.number}",
+                             f"day {progress.day_number}") if p]
+        return f"{scope}: " + " · ".join(parts)
+
+    def log_entry(self, *, day: str | None = None, module: str = "", title: str = "", insight: str = "",
+                  challenge: str = "", next_steps: str = "", progress_text: str = "") -> dict:
+        progress = self.progress()
+        day = day or progress.today.isoformat()
+        if module and not self.curriculum.has_module(module):
+            raise TrackerError(f"no module {module!r}")
+        if not module:
+            module = self._recent_module() or ""
+        if not title and module:
+            title = self.curriculum.module(module).title
+        data = {"date": day, "module": module, "title": title, "progress": progress_text, "insight": insight,
+                "challenge": challenge, "next_steps": next_steps}
+        self.store.record("log", data)
+        self.after_event(f"log({day}): {title or 'entry'}")
+        return data
+
+    def _recent_module(self) -> str | None:
+        for ev in reversed(self.store.events()):
+            ident = ev.data.get("exercise") or ev.data.get("item") or ""
+            if ident and ident[0].isdigit():
+                return ".".join(ident.split(".")[:2])
+        return None
+
+    def vacation(self, on: bool) -> None:
+        self.store.record("settings", {"vacation": on})
+
+
+class Tracker(_PublishingBase):
     """The application object: one per repository, shared by the CLI commands and the TUI."""
 
     def __init__(self, config: Config):
@@ -45,6 +157,7 @@ class Tracker:
         self._loaded: LoadedCurriculum | None = None
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self.last_publish = ""
 
     @classmethod
     def open(cls, repo: Path | None = None) -> Tracker:
@@ -156,7 +269,22 @@ class Tracker:
             if record and result.status != "cancelled":
                 self._record_attempt(result)
             out.append(result)
+        if record:
+            self._publish_grades(out)
         return out
+
+    def _publish_grades(self, results: list[R.ExerciseResult]) -> None:
+        passes = [r for r in results if r.passed and not r.grader_modified]
+        if not passes:
+            return
+        modules = sorted({r.exercise_id.rsplit(".", 1)[0] for r in passes})
+        scope = modules[0] if len(modules) == 1 else None
+        graded = [r for r in results if r.status not in (R.COMING_SOON, R.NEEDS_GPU)]
+        checks = f"{len(passes)}/{len(graded)} exercise{'s' if len(graded) != 1 else ''} passed"
+        if len(results) == 1:
+            passed, total = passes[0].counts
+            checks = f"{passes[0].exercise_id}: {passed}/{total} checks passed"
+        self.last_publish = self.after_event(self.commit_message(scope, checks))
 
     def _record_attempt(self, result: R.ExerciseResult) -> None:
         passed, total = result.counts
@@ -183,7 +311,20 @@ class Tracker:
     # --- checklist, hints, reset, solution -------------------------------------------------------
 
     def check(self, item_id: str, ticked: bool = True) -> list[str]:
-        """Tick (or untick) an item; a parent ticks all its leaves. Returns the leaf ids that changed."""
+        """Tick (or untick) an item; a parent ticks all its leaves. Returns the leaf ids that changed.
+
+        A coming-soon exercise, done on one's own, can be ticked by hand; a gradable one is earned by grading.
+        """
+        if self.curriculum.has_exercise(item_id):
+            exercise = self.curriculum.exercise(item_id)
+            if exercise.gradable:
+                raise TrackerError(f"{item_id} is graded, not ticked: `tracker grade {item_id}`")
+            current = item_id in self.ticked()
+            if current == ticked:
+                return []
+            self.store.record("tick" if ticked else "untick", {"item": item_id})
+            self.last_publish = self.after_event(self.commit_message(exercise.module_id, f"{item_id} {'ticked' if ticked else 'unticked'} by hand"))
+            return [item_id]
         item = self.item(item_id)
         leaves = [leaf for leaf in item.walk() if not leaf.items]
         current = self.ticked()
@@ -194,6 +335,10 @@ class Tracker:
                     raise TrackerError(f"{leaf.id} points at {leaf.artifact}, which does not exist yet")
         for leaf_id in changed:
             self.store.record("tick" if ticked else "untick", {"item": leaf_id})
+        if changed:
+            module = ".".join(item_id.split(".")[:2]) if item_id[0].isdigit() else None
+            verb = "ticked" if ticked else "unticked"
+            self.last_publish = self.after_event(self.commit_message(module, f"{verb} {len(changed)} item{'s' if len(changed) != 1 else ''}"))
         return changed
 
     def hint(self, exercise_id: str) -> HintReveal:
@@ -269,3 +414,4 @@ class Tracker:
                 if leaf not in ticked:
                     return ("item", leaf, self.curriculum.item(leaf).text)
         return None
+

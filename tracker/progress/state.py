@@ -93,12 +93,13 @@ def leaf_items(module: Module, capstone: bool) -> list[str]:
 
 
 def module_progress(module: Module, states: dict[str, str], ticked: set[str]) -> ModuleProgress:
+    # A coming-soon exercise done on one's own is ticked by hand; a gradable one counts only when passed.
     needed = [e for e in module.exercises if required(e)]
     items = leaf_items(module, capstone=False)
     steps = leaf_items(module, capstone=True)
     return ModuleProgress(
         module_id=module.id,
-        exercises_passed=sum(states.get(e.id) == R.PASSED for e in needed),
+        exercises_passed=sum(states.get(e.id) == R.PASSED or (not e.gradable and e.id in ticked) for e in needed),
         exercises_total=len(needed),
         items_ticked=sum(i in ticked for i in items),
         items_total=len(items),

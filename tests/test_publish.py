@@ -1,0 +1,125 @@
+"""The README dashboard, the captain's log and the heatmap: true marks, exact form, same bytes every time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.curriculum.loader import load
+from tracker.progress.report import bar
+from tracker.progress.rules import Settings
+from tracker.publish import captains_log, heatmap, readme
+from tracker.publish.readme import MarkerError, empty_readme_sections, find_sections, replace_sections
+from tracker.publish.site import renderers
+
+from .conftest import PROJECT
+from .test_rules import attempt, ev
+
+C = load(PROJECT / "curriculum.yaml").curriculum
+SETTINGS = Settings(daily_goal=30, timezone="Europe/Paris")
+
+
+def journey():
+    return [
+        attempt("2026-03-02 18:00", "1.1.1", tz="Europe/Paris"),
+        attempt("2026-03-02 18:05", "0.5.1", tz="Europe/Paris", device="cuda"),
+        ev("tick", "2026-03-02 18:10", "Europe/Paris", item="0.1.c1.1"),
+        ev("tick", "2026-03-03 18:10", "Europe/Paris", item="0.3.5"),  # a coming-soon exercise, by hand
+        ev("tick", "2026-03-03 18:12", "Europe/Paris", item="paper.lora"),
+        ev("log", "2026-03-03 19:00", "Europe/Paris", date="2026-03-03", module="1.1", title="Scales",
+           progress="", insight="Zero must be exact", challenge="Rounding ties", next_steps="Per-channel"),
+    ]
+
+
+@pytest.mark.parametrize("fraction,expected", [
+    (0.0, 0), (0.001, 1), (0.04, 1), (0.5, 12), (0.999, 24), (1.0, 25),
+])
+def test_bar_rules(fraction, expected):
+    cells = bar(fraction)
+    assert len(cells) == 25 and cells.count("█") == expected
+
+
+def test_readme_sections_replace_only_between_markers():
+    text = "# Mine\n\nintro ✨\n\n" + empty_readme_sections() + "\nfooter\n"
+    out = renderers(C, journey(), SETTINGS)["README.md"](text)
+    assert out.startswith("# Mine\n\nintro ✨\n\n<!-- tracker:dashboard:start -->\n## Progress Dashboard")
+    assert out.endswith("<!-- tracker:log:end -->\n\nfooter\n")
+    again = renderers(C, journey(), SETTINGS)["README.md"](out)
+    assert again == out  # the same history gives the same bytes
+
+
+def test_dashboard_in_the_seeds_form_with_true_marks():
+    out = renderers(C, journey(), SETTINGS)["README.md"](empty_readme_sections())
+    assert "| **Revisiting the Basics** | Started | █░░░░░░░░░░░░░░░░░░░░░░░░ | 0 / 10 |" in out
+    assert "| **Total Projects Completed** | Not Started | ░░░░░░░░░░░░░░░░░░░░░░░░░ | **0 / 17** |" in out
+    assert "- [x] **Exercise 1:** Implement symmetric and asymmetric INT8 quantization" in out
+    assert "· ✅ graded on CPU" in out and "· ✅ graded on CUDA" in out
+    assert "- [x] **Exercise 5:** Build depthwise separable convolution" in out and "✋ ticked by hand" in out
+    assert "- [x] **LoRA:**" in out and "- [ ] **QLoRA:**" in out
+    assert "  - [x] Vector operations, dot products, norms, and orthogonality" in out
+    assert "- [ ] **Linear Algebra Essentials:**" in out  # a parent is ticked only when all its items are
+    assert "Day 2 (as of 2026-03-03)" in out
+    ticks = out.count("[x]")
+    assert ticks == 5, ticks  # exactly where the history says so
+
+
+@pytest.mark.parametrize("text,message", [
+    ("nothing here\n", "README.md has no <!-- tracker:dashboard:start --> marker"),
+    (empty_readme_sections() + "<!-- tracker:log:end -->\n", "<!-- tracker:log:end --> appears 2 times"),
+    (empty_readme_sections().replace("<!-- tracker:curriculum:start -->\n<!-- tracker:curriculum:end -->",
+                                     "<!-- tracker:curriculum:end -->\n<!-- tracker:curriculum:start -->"),
+     "<!-- tracker:curriculum:end --> comes before <!-- tracker:curriculum:start -->"),
+    ("<!-- tracker:log:start -->\n<!-- tracker:log:end -->\n<!-- tracker:dashboard:start -->\n"
+     "<!-- tracker:dashboard:end -->\n<!-- tracker:curriculum:start -->\n<!-- tracker:curriculum:end -->\n",
+     "the log section must come after the curriculum section"),
+])
+def test_marker_problems_are_errors(text, message):
+    with pytest.raises(MarkerError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        find_sections(text)
+
+
+def test_heatmap_is_deterministic_and_ends_at_the_last_day():
+    files = renderers(C, journey(), SETTINGS)
+    svg = files["progress/activity.svg"]("")
+    assert svg == renderers(C, journey(), SETTINGS)["progress/activity.svg"]("")
+    assert "<title>2026-03-03: " in svg and "2026-03-04" not in svg
+    assert svg.count("<rect") > 150 and "2 active days" in svg
+    assert heatmap.level(0, 30) == 0 and heatmap.level(10, 30) == 1 and heatmap.level(200, 30) == 4
+
+
+def test_log_entry_in_the_seeds_template_with_progress_filled_in():
+    text = renderers(C, journey(), SETTINGS)["CAPTAINS_LOG.md"]("")
+    assert "### 2026-03-03: Module 1.1 - Scales" in text
+    assert "- **Progress:** Ticked 2 checklist items · +" in text
+    assert "- **Key Insight:** Zero must be exact" in text and "- **Next Steps:** Per-channel" in text
+
+
+def test_hand_edited_log_entry_is_never_overwritten():
+    render = renderers(C, journey(), SETTINGS)["CAPTAINS_LOG.md"]
+    text = render("")
+    edited = text.replace("Zero must be exact", "Zero must be exact, and I finally see why")
+    assert captains_log.edited_days(edited) == ["2026-03-03"]
+    more = journey() + [ev("log", "2026-03-04 19:00", "Europe/Paris", date="2026-03-04", module="1.1", title="Next",
+                           progress="", insight="a", challenge="b", next_steps="c")]
+    again = renderers(C, more, SETTINGS)["CAPTAINS_LOG.md"](edited)
+    assert "and I finally see why" in again and "### 2026-03-04: Module 1.1 - Next" in again
+
+
+def test_readme_log_index_links_to_the_log():
+    out = renderers(C, journey(), SETTINGS)["README.md"](empty_readme_sections())
+    assert "- [2026-03-03: Module 1.1 - Scales](CAPTAINS_LOG.md#2026-03-03-module-11---scales)" in out
+
+
+def test_empty_journey_shows_the_template():
+    out = renderers(C, [], SETTINGS)["README.md"](empty_readme_sections())
+    assert "YYYY-MM-DD: Module X.Y - Title" in out and "**Level 1** · 0 XP" in out
+    assert out.count("[x]") == 0
+
+
+def test_project_readme_carries_the_empty_journey():
+    text = (PROJECT / "README.md").read_text()
+    files = renderers(C, [], SETTINGS)
+    assert files["README.md"](text) == text, "run `tracker dashboard` on an empty journey and commit"
+    assert (PROJECT / "CAPTAINS_LOG.md").read_text() == files["CAPTAINS_LOG.md"]("")
+    assert (PROJECT / "progress/activity.svg").read_text() == files["progress/activity.svg"]("")

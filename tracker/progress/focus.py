@@ -1,0 +1,100 @@
+"""Today's focus, from the handbook's weekly cadence, and the next thing that fits it.
+
+Monday and Tuesday: theory (concept checklists). Wednesday and Thursday: implementation (exercises).
+Friday: benchmark and write-up (capstone steps and the captain's log). Weekend: revision (what failed,
+what needed hints, what was passed longest ago).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.curriculum.model import Curriculum
+from tracker.grading import results as R
+from tracker.progress import state as S
+from tracker.progress.rules import Progress
+
+
+@dataclass(frozen=True)
+class Focus:
+    name: str
+    why: str
+
+
+CADENCE = {
+    0: Focus("Theory", "Mondays and Tuesdays are for concepts: read, derive, tick the checklist."),
+    1: Focus("Theory", "Mondays and Tuesdays are for concepts: read, derive, tick the checklist."),
+    2: Focus("Implementation", "Wednesdays and Thursdays are for code: solve and grade exercises."),
+    3: Focus("Implementation", "Wednesdays and Thursdays are for code: solve and grade exercises."),
+    4: Focus("Benchmark & write-up", "Fridays are for measuring and writing: capstone steps and the log."),
+    5: Focus("Revision", "Weekends are for revision: fix what fails, redo what needed hints."),
+    6: Focus("Revision", "Weekends are for revision: fix what fails, redo what needed hints."),
+}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str  # "exercise", "item", "step" or "log"
+    id: str
+    text: str
+
+
+def focus_for(day: date) -> Focus:
+    return CADENCE[day.weekday()]
+
+
+def _current_module(c: Curriculum, progress: Progress):
+    for module in c.modules():
+        if module.id not in progress.complete_modules:
+            return module
+    return None
+
+
+def suggest(c: Curriculum, progress: Progress, states: dict[str, str], day: date) -> Suggestion | None:
+    """The next exercise or item that fits the day's focus, falling back to anything not done."""
+    focus = focus_for(day).name
+    failing = [e for e in c.exercises() if states.get(e.id) not in (R.PASSED, S.NOT_STARTED, S.COMING_SOON, R.NEEDS_GPU)]
+    module = _current_module(c, progress)
+
+    def next_item(capstone: bool) -> Suggestion | None:
+        for m in c.modules():
+            for leaf in S.leaf_items(m, capstone):
+                if leaf not in progress.ticked:
+                    return Suggestion("step" if capstone else "item", leaf, c.item(leaf).text)
+        return None
+
+    def next_exercise() -> Suggestion | None:
+        if failing:
+            return Suggestion("exercise", failing[0].id, failing[0].title)
+        for m in c.modules():
+            for e in m.exercises:
+                if e.gradable and S.required(e) and e.id not in progress.passed:
+                    return Suggestion("exercise", e.id, e.title)
+        return None
+
+    if focus == "Theory" and module is not None:
+        for leaf in S.leaf_items(module, capstone=False):
+            if leaf not in progress.ticked:
+                return Suggestion("item", leaf, c.item(leaf).text)
+    if focus == "Implementation":
+        found = next_exercise()
+        if found:
+            return found
+    if focus == "Benchmark & write-up":
+        if day.isoformat() not in progress.logs:
+            return Suggestion("log", day.isoformat(), "Write today's captain's log entry")
+        found = next_item(capstone=True)
+        if found:
+            return found
+    if focus == "Revision":
+        if failing:
+            return Suggestion("exercise", failing[0].id, failing[0].title)
+        hinted = sorted((n, e) for e, n in progress.hints.items() if n and c.has_exercise(e))
+        if hinted:
+            exercise = c.exercise(hinted[-1][1])
+            return Suggestion("exercise", exercise.id, f"Redo without hints: {exercise.title}")
+        if progress.passed:
+            oldest = min(progress.passed.items(), key=lambda kv: kv[1][0])[0]
+            return Suggestion("exercise", oldest, f"Re-solve from memory: {c.exercise(oldest).title}")
+    return next_exercise() or next_item(capstone=False) or next_item(capstone=True)

@@ -1,0 +1,79 @@
+"""CAPTAINS_LOG.md: one entry per day in the seed's template, newest first.
+
+Progress is filled in from the day's recorded events; Key Insight, Challenge and Next Steps are the
+learner's, written with `tracker log`. Each entry carries the hash of the text the tracker wrote; an entry
+whose text no longer matches was edited by hand and is kept exactly as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+
+from tracker.curriculum.model import Curriculum
+from tracker.progress.rules import Progress
+
+HEADER = "# Captain's Log\n\nMy optimization journey with insights, breakthroughs, and challenges.\n"
+ENTRY = re.compile(r"<!-- log:(?P<day>\d{4}-\d{2}-\d{2}) sha:(?P<sha>[0-9a-f]{12}) -->\n(?P<body>.*?)<!-- /log:(?P=day) -->\n", re.S)
+
+
+def _sha(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+
+
+def day_progress(progress: Progress, day: str) -> str:
+    """What the history says happened that day, in a sentence."""
+    changes = [c for c in progress.ledger if c.day == date.fromisoformat(day)]
+    passed = [c.reason.removeprefix("passed ") for c in changes if c.reason.startswith("passed ")]
+    ticked = sum(1 for c in changes if c.reason.startswith("ticked "))
+    modules = [c.reason.split()[1] for c in changes if c.reason.endswith(" complete") and c.delta > 0]
+    parts = []
+    if passed:
+        parts.append(f"passed {', '.join(passed)}")
+    if ticked:
+        parts.append(f"ticked {ticked} checklist item{'s' if ticked != 1 else ''}")
+    if modules:
+        parts.append(f"completed module {', '.join(modules)}")
+    xp = sum(c.delta for c in changes)
+    summary = "; ".join(parts) if parts else "studied"
+    return f"{summary[0].upper()}{summary[1:]} · {xp:+d} XP"
+
+
+def render_entry(c: Curriculum, progress: Progress, day: str, entry: dict) -> str:
+    module = entry.get("module") or ""
+    title = entry.get("title") or (c.module(module).title if module and c.has_module(module) else "")
+    progress_text = (entry.get("progress") or "").strip() or day_progress(progress, day)
+    return (
+        f"### {day}: Module {module} - {title}\n\n"
+        f"- **Progress:** {progress_text}\n"
+        f"- **Key Insight:** {(entry.get('insight') or '').strip()}\n"
+        f"- **Challenge:** {(entry.get('challenge') or '').strip()}\n"
+        f"- **Next Steps:** {(entry.get('next_steps') or '').strip()}\n"
+    )
+
+
+def parse_entries(text: str) -> dict[str, tuple[str, str]]:
+    """day -> (recorded sha, body as it is in the file)."""
+    return {m["day"]: (m["sha"], m["body"]) for m in ENTRY.finditer(text)}
+
+
+def render(c: Curriculum, progress: Progress, existing: str = "") -> str:
+    """The whole log file; entries edited by hand in ``existing`` are kept as they are."""
+    old = parse_entries(existing)
+    blocks = []
+    for day in sorted(progress.logs, reverse=True):
+        body = render_entry(c, progress, day, progress.logs[day])
+        sha = _sha(body)
+        if day in old:
+            recorded, current = old[day]
+            if _sha(current) != recorded:  # the learner edited this entry: it stays theirs
+                body, sha = current, recorded
+        blocks.append(f"<!-- log:{day} sha:{sha} -->\n{body}<!-- /log:{day} -->\n")
+    if not blocks:
+        return HEADER + "\nNo entries yet: write today's with `tracker log`.\n"
+    return HEADER + "\n" + "\n".join(blocks)
+
+
+def edited_days(text: str) -> list[str]:
+    return [day for day, (sha, body) in parse_entries(text).items() if _sha(body) != sha]

@@ -1,0 +1,98 @@
+"""Every file the tracker generates, rendered from the curriculum and the journal alone.
+
+The renderers are pure: given the same history they return the same bytes. They read as of the last
+recorded day, so nothing changes with the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from pathlib import Path
+
+from tracker.curriculum.model import Curriculum
+from tracker.grading import results as R
+from tracker.progress import rules
+from tracker.progress import state as S
+from tracker.publish import captains_log, heatmap, readme
+from tracker.publish.gitops import Renderer
+from tracker.store.journal import Event, read_all
+
+README = "README.md"
+GENERATED = (README, readme.LOG_PATH, readme.HEATMAP_PATH)
+
+
+def states_from_events(c: Curriculum, events: list[Event]) -> dict[str, str]:
+    """Each exercise's state from the attempts in the history (as the store computes it)."""
+    latest: dict[str, str] = {}
+    gpu: set[str] = set()
+    for ev in events:
+        if ev.type != "attempt":
+            continue
+        status = ev.data.get("status", "")
+        ex = ev.data.get("exercise", "")
+        if ev.data.get("grader_modified") or status == "cancelled":
+            continue
+        if status == R.NEEDS_GPU:
+            gpu.add(ex)
+            continue
+        latest[ex] = status
+    states = {}
+    for e in c.exercises():
+        if not e.gradable:
+            states[e.id] = S.COMING_SOON
+        else:
+            states[e.id] = latest.get(e.id) or (R.NEEDS_GPU if e.id in gpu else S.NOT_STARTED)
+    return states
+
+
+def as_of(events: list[Event]) -> datetime:
+    """Noon of the last recorded day in its own zone, or a fixed instant for an empty history."""
+    if not events:
+        return datetime(2000, 1, 1, 12, tzinfo=timezone.utc)
+    last = max(events, key=lambda e: (e.ts, e.id))
+    day = rules.event_day(last)
+    zone = rules.ZoneInfo(last.tz) if last.tz else timezone.utc
+    return datetime.combine(day, time(12), tzinfo=zone)
+
+
+def renderers(c: Curriculum, events: list[Event], settings: rules.Settings) -> dict[str, Renderer]:
+    events = sorted(events, key=lambda e: (e.ts, e.id))
+    progress = rules.evaluate(c, events, settings, as_of(events))
+    states = states_from_events(c, events)
+    sections = {
+        "dashboard": readme.render_dashboard(c, progress, states),
+        "curriculum": readme.render_curriculum(c, progress),
+        "log": readme.render_log_index(c, progress),
+    }
+    svg = heatmap.render(progress.daily_xp, progress.last_day, settings.daily_goal)
+    return {
+        README: lambda text: readme.replace_sections(text, sections, README),
+        readme.LOG_PATH: lambda text: captains_log.render(c, progress, text),
+        readme.HEATMAP_PATH: lambda _text: svg,
+    }
+
+
+def regenerate_in(settings: rules.Settings):
+    """For a sync: the renderers for another checkout of the repository (its own curriculum and journal)."""
+
+    def build(worktree: Path) -> dict[str, Renderer]:
+        from tracker.curriculum.loader import load
+
+        c = load(worktree / "curriculum.yaml").curriculum
+        return renderers(c, list(read_all(worktree / "journal")), settings)
+
+    return build
+
+
+def write(repo: Path, files: dict[str, Renderer]) -> list[str]:
+    """Apply the renderers to the working tree; write only what changes. Returns the paths written."""
+    written = []
+    for rel, render in files.items():
+        path = repo / rel
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        new = render(current)
+        if new != current:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(new, encoding="utf-8")
+            written.append(rel)
+    return written
