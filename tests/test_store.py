@@ -170,3 +170,15 @@ def test_journal_lines_are_one_json_object_each(tmp_path):
     for line in (tmp_path / "journal" / "aaaa1111.jsonl").read_text().splitlines():
         record = json.loads(line)
         assert {"id", "ts", "machine", "tz", "type"} <= set(record)
+
+
+def test_events_keep_their_order_under_a_frozen_clock(tmp_path):
+    """A tick and its untick in the same instant must not swap (it once left items ticked)."""
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}", Journal(tmp_path / "journal", "m"), clock=lambda: 1_700_000_000.0)
+    for _ in range(20):
+        store.record("tick", {"item": "a"})
+        store.record("untick", {"item": "a"})
+    assert store.ticked_items() == set()
+    stamps = [e.ts for e in store.events()]
+    assert stamps == sorted(stamps) and len(set(stamps)) == 40
+    store.close()

@@ -52,7 +52,29 @@ def status(as_json: bool) -> None:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     from tracker.progress.report import bar
+    from tracker.progress.rules import curve_text
 
+    with _tracker() as t:
+        progress = t.progress()
+        focus, suggestion = t.suggestion()
+    level, streak = progress.level, progress.streak
+    risk = " (at risk: meet today's goal)" if streak.at_risk else (" (safe today)" if streak.today_counted else "")
+    click.echo(
+        f"Day {progress.day_number} · level {level.number} · {level.xp} XP ({level.to_next} to level {level.number + 1}; {curve_text()})"
+    )
+    click.echo(
+        f"Streak {streak.current} day{'s' if streak.current != 1 else ''}{risk} · {streak.freezes} freeze{'s' if streak.freezes != 1 else ''} · "
+        f"{streak.active_share:.0%} of days active · habit {streak.habit:.0%} · today {progress.today_xp}/{t.config.daily_goal} XP"
+        + (" · on vacation" if streak.on_vacation else "")
+    )
+    if suggestion is None:
+        hint = ""
+    elif suggestion.kind == "log":
+        hint = " → write today's captain's log entry: `tracker log`"
+    else:
+        hint = f" → {suggestion.id}: {_plain(suggestion.text)}"
+    click.echo(f"Today's focus: {focus.name}{hint}")
+    click.echo("")
     for category in report["categories"]:
         click.echo(
             f"{category['title']:<38} {bar(category['fraction'])} {category['modules_completed']}/{category['modules_total']} modules  {category['status']}"

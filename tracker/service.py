@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
 from tracker.config import Config
@@ -25,7 +25,9 @@ from tracker.grading import results as R
 from tracker.grading.runner import Job, Limits, grade
 from tracker.progress import state as S
 from tracker.store.journal import Journal
-from tracker.store.store import Store
+
+if TYPE_CHECKING:
+    from tracker.store.store import Store
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class _PublishingBase:
         """Where the learner stands now (live: today is the clock's today)."""
         from tracker.progress.rules import evaluate
 
-        return evaluate(self.curriculum, self.store.events(), self.settings, now or datetime.now(timezone.utc))
+        return evaluate(self.curriculum, self.store.events(), self.settings, now or self.now())
 
     def suggestion(self, now: datetime | None = None):
         from tracker.progress.focus import focus_for, suggest
@@ -152,8 +154,9 @@ class _PublishingBase:
 class Tracker(_PublishingBase):
     """The application object: one per repository, shared by the CLI commands and the TUI."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, clock: Callable[[], datetime] | None = None):
         self.config = config
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._loaded: LoadedCurriculum | None = None
         self._store: Store | None = None
         self._lock = threading.Lock()
@@ -183,7 +186,7 @@ class Tracker(_PublishingBase):
     @property
     def loaded(self) -> LoadedCurriculum:
         if self._loaded is None:
-            self._loaded = load(self.config.curriculum_path)
+            self._loaded = load(self.config.curriculum_path, cache_dir=self.config.data_dir / "cache")
         return self._loaded
 
     @property
@@ -194,12 +197,41 @@ class Tracker(_PublishingBase):
     def store(self) -> Store:
         with self._lock:
             if self._store is None:
+                from tracker.store.store import Store  # SQLAlchemy loads here, off the app's first frame
+
                 journal = Journal(self.config.journal_dir, self.config.machine_id())
-                self._store = Store(self.config.store_url(), journal, tz=self.config.timezone)
+                self._store = Store(self.config.store_url(), journal, tz=self.config.timezone,
+                                    clock=lambda: self._clock().timestamp())
             return self._store
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc).astimezone(ZoneInfo(self.config.timezone))
+        return self._clock().astimezone(ZoneInfo(self.config.timezone))
+
+    def exercise_text(self, exercise: Exercise) -> str:
+        """What the exercise asks: the stub's docstring (read, never imported) or the markdown stub."""
+        import ast
+
+        if not exercise.stub or not (self.repo / exercise.stub).exists():
+            return exercise.title
+        text = (self.repo / exercise.stub).read_text(encoding="utf-8")
+        if not exercise.stub.endswith(".py"):
+            return text
+        try:
+            return ast.get_docstring(ast.parse(text)) or exercise.title
+        except SyntaxError:
+            return exercise.title
+
+    def record_session(self, module_id: str, seconds: int) -> None:
+        """Active study time on a module (idle time excluded by the caller)."""
+        if seconds > 0 and self.curriculum.has_module(module_id):
+            self.store.record("session", {"module": module_id, "seconds": int(seconds)})
+
+    def time_per_module(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for ev in self.store.events():
+            if ev.type == "session":
+                totals[ev.data["module"]] = totals.get(ev.data["module"], 0) + int(ev.data.get("seconds", 0))
+        return totals
 
     # --- looking things up -----------------------------------------------------------------------
 

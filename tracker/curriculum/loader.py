@@ -146,7 +146,8 @@ def parse(text: str, path: Path) -> LoadedCurriculum:
     """Parse and validate the text of a curriculum file; raise CurriculumError with every problem."""
     name = path.name
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        # libyaml's composer is ten times faster where PyYAML was built with it; both keep line marks.
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -183,12 +184,44 @@ def parse(text: str, path: Path) -> LoadedCurriculum:
     return LoadedCurriculum(curriculum, path, loaded_positions)
 
 
-def load(path: Path) -> LoadedCurriculum:
-    """Read and validate curriculum.yaml (structure only; see validate.py for cross-references)."""
+def load(path: Path, cache_dir: Path | None = None) -> LoadedCurriculum:
+    """Read and validate curriculum.yaml (structure only; see validate.py for cross-references).
+
+    With ``cache_dir``, a validated curriculum is kept there, keyed by the file's exact bytes, so that the
+    next start skips parsing; any change to the file makes a new key.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise CurriculumError([Problem(path.name, 1, 1, "", f"no curriculum file at {path}")]) from None
     except UnicodeDecodeError as exc:
         raise CurriculumError([Problem(path.name, 1, 1, "", f"not UTF-8 text ({exc.reason})")]) from None
-    return parse(text, path)
+    if cache_dir is None:
+        return parse(text, path)
+    import hashlib
+    import pickle
+    import sys
+
+    from tracker import __version__
+
+    key = hashlib.sha256(data + f"{__version__}{sys.version_info[:2]}".encode()).hexdigest()[:24]
+    cached = cache_dir / f"curriculum-{key}.pickle"
+    if cached.exists():
+        try:
+            loaded = pickle.loads(cached.read_bytes())  # our own file, written below
+            loaded.path = path
+            return loaded
+        except Exception:  # noqa: BLE001 - a stale or broken cache is simply rebuilt
+            cached.unlink(missing_ok=True)
+    loaded = parse(text, path)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("curriculum-*.pickle"):
+            old.unlink(missing_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(loaded))
+        tmp.replace(cached)
+    except OSError:
+        pass
+    return loaded

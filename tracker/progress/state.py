@@ -6,10 +6,13 @@ Nothing here is stored; everything is derived again from attempts and ticks when
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tracker.curriculum.model import Curriculum, Exercise, Module
 from tracker.grading import results as R
-from tracker.store.store import Attempt
+
+if TYPE_CHECKING:
+    from tracker.store.store import Attempt
 
 # Exercise states shown to the learner.
 NOT_STARTED = "not_started"

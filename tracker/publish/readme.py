@@ -128,7 +128,8 @@ def render_dashboard(c: Curriculum, progress: Progress, states: dict[str, str]) 
     as_of = f" (as of {progress.today.isoformat()})" if progress.first_day else ""
     lines.append(
         f"**Level {level.number}** · {level.xp} XP ({level.to_next} to level {level.number + 1}) · "
-        f"Streak {streak.current} day{'s' if streak.current != 1 else ''} · {day}{as_of} · "
+        f"Streak {streak.current} day{'s' if streak.current != 1 else ''} "
+        f"({streak.active_share:.0%} of days active, habit {streak.habit:.0%}) · {day}{as_of} · "
         f"{len(progress.achievements)} achievement{'s' if len(progress.achievements) != 1 else ''}"
     )
     lines.append("")
@@ -159,7 +160,9 @@ def _exercise_line(c: Curriculum, module: Module, exercise, progress: Progress) 
     label = f"**{module.check_label} {exercise.number}:**"
     if exercise.id in progress.passed:
         device = progress.passed[exercise.id][1] or "cpu"
-        return f"- [x] {label} {exercise.title} · ✅ graded on {device.upper() if device != 'cpu' else 'CPU'}"
+        hints = progress.hints.get(exercise.id, 0)
+        used = f" · {hints} hint{'s' if hints != 1 else ''}" if hints else ""
+        return f"- [x] {label} {exercise.title} · ✅ graded on {device.upper() if device != 'cpu' else 'CPU'}{used}"
     if exercise.id in progress.by_hand:
         return f"- [x] {label} {exercise.title} · ✋ ticked by hand"
     suffix = " · needs a GPU" if exercise.device == "cuda" else ""

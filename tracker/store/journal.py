@@ -11,6 +11,7 @@ fresh line after it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import secrets
@@ -25,7 +26,7 @@ try:
 except ImportError:  # Windows: appends are still one write each; no lock
     fcntl = None  # type: ignore[assignment]
 
-EVENT_TYPES = ("attempt", "tick", "untick", "hint", "log", "reset", "settings")
+EVENT_TYPES = ("attempt", "tick", "untick", "hint", "log", "reset", "settings", "session")
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,15 @@ def now_ts(clock: float | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_sequence = itertools.count()
+
+
 def new_id(ts: str, machine: str) -> str:
-    """Sortable by time, unique across machines: <ts digits>-<machine>-<random>."""
+    """Sortable by time, unique across machines: <ts digits>-<machine>-<sequence><random>.
+
+    The per-process sequence keeps events created in the same microsecond in creation order."""
     digits = "".join(ch for ch in ts if ch.isdigit())
-    return f"{digits}-{machine}-{secrets.token_hex(4)}"
+    return f"{digits}-{machine}-{next(_sequence):08x}{secrets.token_hex(3)}"
 
 
 class Journal:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import create_engine, event, func, insert, select
 from sqlalchemy.engine import Engine
@@ -101,8 +101,10 @@ def _sqlite_pragmas(engine: Engine) -> None:
 class Store:
     """Progress records over SQLAlchemy, kept in step with the journal."""
 
-    def __init__(self, url: str, journal: Journal, tz: str = "UTC"):
+    def __init__(self, url: str, journal: Journal, tz: str = "UTC", clock: Callable[[], float] | None = None):
         self.url = url
+        self.clock = clock  # seconds since the epoch; the real clock when None
+        self._last_ts = ""
         self.journal = journal
         self.tz = tz
         self.engine = create_engine(url, future=True)
@@ -128,7 +130,13 @@ class Store:
 
     def record(self, type_: str, data: dict[str, Any], ts: str | None = None, tz: str | None = None) -> Event:
         """Append an event to the journal, then index it."""
-        ts = ts or now_ts()
+        if ts is None:
+            ts = now_ts(self.clock() if self.clock else None)
+            # Never at or before this store's previous event: order is the order things happened,
+            # even when the clock is coarse, frozen or steps back.
+            if self._last_ts and ts <= self._last_ts:
+                ts = _after(self._last_ts)
+            self._last_ts = ts
         ev = Event(id=new_id(ts, self.journal.machine), ts=ts, machine=self.journal.machine, type=type_,
                    tz=tz or self.tz, data=data)
         before, after = self.journal.append(ev)
@@ -303,6 +311,14 @@ class Store:
         if db_ids - journal_ids:
             problems.append(f"{len(db_ids - journal_ids)} database events are not in the journal")
         return problems
+
+
+def _after(ts: str) -> str:
+    """The timestamp one microsecond after ts."""
+    from datetime import datetime, timedelta
+
+    moment = datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ") + timedelta(microseconds=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _attempt(row: M.AttemptRow) -> Attempt:

@@ -1,39 +1,124 @@
-"""The daily-session app. For now a single Today screen with where the learner stands."""
+"""The daily-session app: wiring only. Screens hold the handlers; the service does the work."""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+import time
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
 
 from tracker.service import Tracker
+from tracker.tui.screens.today import TodayScreen
+
+
+# The other modes are imported when first opened, to keep the first frame fast.
+def _curriculum():
+    from tracker.tui.screens.curriculum import CurriculumScreen
+
+    return CurriculumScreen()
+
+
+def _log():
+    from tracker.tui.screens.log import LogScreen
+
+    return LogScreen()
+
+
+def _achievements():
+    from tracker.tui.screens.achievements import AchievementsScreen
+
+    return AchievementsScreen()
+
+
+def _stats():
+    from tracker.tui.screens.stats import StatsScreen
+
+    return StatsScreen()
+
+
+IDLE_AFTER = 120.0  # seconds without a key or a click before study time stops counting
+FLUSH_EVERY = 300.0  # seconds of active time recorded at once
 
 
 class TrackerApp(App):
     TITLE = "tracker"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = "tracker.tcss"
+    MODES = {
+        "today": TodayScreen,
+        "curriculum": _curriculum,
+        "log": _log,
+        "achievements": _achievements,
+        "stats": _stats,
+    }
+    DEFAULT_MODE = "today"
+    BINDINGS = [
+        Binding("1", "switch_mode('today')", "Today"),
+        Binding("2", "switch_mode('curriculum')", "Course"),
+        Binding("3", "switch_mode('log')", "Log"),
+        Binding("4", "switch_mode('achievements')", "Awards"),
+        Binding("5", "switch_mode('stats')", "Stats"),
+        Binding("d", "toggle_theme", "Light/dark"),
+        Binding("q", "quit", "Quit"),
+    ]
 
-    def __init__(self, tracker: Tracker):
+    def __init__(self, tracker: Tracker, *, clock=time.monotonic):
         super().__init__()
         self.tracker = tracker
+        self.current_module: str | None = None
+        self._clock = clock
+        self._last_input = clock()
+        self._last_tick = clock()
+        self._pending: dict[str, float] = {}
+        self.active_seconds = 0.0
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(self._summary(), id="today")
-        yield Footer()
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.sub_title = self._subtitle()
+        self.set_interval(1.0, self._tick)
 
-    def _summary(self) -> str:
-        from tracker.progress.report import bar, status_report
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._last_input = self._clock()
+        await super().on_event(event)
 
-        report = status_report(self.tracker)
-        lines = ["Today\n"]
-        up = self.tracker.next_up()
-        if up:
-            lines.append(f"Next: {up[1]}  {up[2].replace('**', '')}\n")
-        for category in report["categories"]:
-            lines.append(f"{category['title']:<38} {bar(category['fraction'])} {category['modules_completed']}/{category['modules_total']}")
-        return "\n".join(lines)
+    # --- the session timer ------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        now = self._clock()
+        elapsed, self._last_tick = now - self._last_tick, now
+        if self.current_module and now - self._last_input < IDLE_AFTER:
+            self._pending[self.current_module] = self._pending.get(self.current_module, 0.0) + elapsed
+            self.active_seconds += elapsed
+            self.sub_title = self._subtitle()
+        if sum(self._pending.values()) >= FLUSH_EVERY:
+            self.flush_session()
+
+    def _subtitle(self) -> str:
+        minutes, seconds = divmod(int(self.active_seconds), 60)
+        where = f" on {self.current_module}" if self.current_module else ""
+        return f"⏱ {minutes:02d}:{seconds:02d} studied this session{where}"
+
+    def flush_session(self) -> None:
+        pending, self._pending = self._pending, {}
+        for module_id, seconds in pending.items():
+            self.tracker.record_session(module_id, int(round(seconds)))
+
+    async def action_quit(self) -> None:
+        self.flush_session()
+        if self.tracker.config.git.commit == "session":
+            try:
+                self.tracker.commit(self.tracker.commit_message(None, "session"))
+            except Exception as exc:  # noqa: BLE001 - the app closes anyway; say why nothing was committed
+                self.notify(str(exc), severity="error")
+        self.exit()
+
+    # --- everything else ---------------------------------------------------------------------------
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
 
-def build_app(tracker: Tracker | None = None) -> TrackerApp:
+def build_app(tracker: Tracker | None = None, **kwargs) -> TrackerApp:
     """The one factory the CLI and the tests share."""
-    return TrackerApp(tracker or Tracker.open())
+    return TrackerApp(tracker or Tracker.open(), **kwargs)

@@ -1,0 +1,294 @@
+"""The TUI, driven with Textual's Pilot against a real store in a scratch fork, and its screens as snapshots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from tracker.config import Config
+from tracker.service import Tracker
+
+from .conftest import make_fork
+
+NOW = datetime(2026, 3, 4, 19, 0, tzinfo=timezone.utc)  # a Wednesday: Implementation day
+SIZES = [(80, 24), (120, 40)]
+
+
+def fixed_tracker(repo: Path, now: datetime = NOW) -> Tracker:
+    return Tracker(Config.load(repo), clock=lambda: now)
+
+
+def seed_history(tracker: Tracker) -> None:
+    """Three days of a journey, with fixed timestamps."""
+    def at(day: int, hour: int) -> str:
+        return f"2026-03-0{day}T{hour:02d}:00:00.000000Z"
+
+    store = tracker.store
+    for day, exercise in ((2, "1.1.1"), (3, "0.5.1")):
+        store.record("attempt", {"exercise": exercise, "status": "passed", "device": "cpu", "device_name": "CPU",
+                                 "duration": 1.0, "grader_hash": "", "learner_hash": "", "grader_modified": False,
+                                 "passed_checks": 5, "total_checks": 5, "tests": []}, ts=at(day, 18))
+    store.record("attempt", {"exercise": "0.5.2", "status": "failed", "device": "cpu", "device_name": "CPU",
+                             "duration": 1.0, "grader_hash": "", "learner_hash": "", "grader_modified": False,
+                             "passed_checks": 2, "total_checks": 6,
+                             "tests": [{"name": "test_heads", "outcome": "failed", "message": "wrong shape",
+                                        "duration": 0.1}]}, ts=at(3, 18))
+    for item in ("0.1.c1.1", "0.1.c1.2", "1.1.c1"):
+        store.record("tick", {"item": item}, ts=at(2, 17))
+    store.record("hint", {"exercise": "1.1.1", "index": 1}, ts=at(2, 17))
+    store.record("session", {"module": "1.1", "seconds": 1800}, ts=at(2, 19))
+    store.record("log", {"date": "2026-03-02", "module": "1.1", "title": "Scales", "progress": "",
+                         "insight": "Zero must be exact", "challenge": "Ties", "next_steps": "Per-channel"}, ts=at(2, 20))
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch) -> Path:
+    fork = make_fork(tmp_path / "fork")
+    monkeypatch.setenv("TRACKER_REPO", str(fork))
+    return fork
+
+
+@pytest.fixture
+def seeded(repo) -> Tracker:
+    tracker = fixed_tracker(repo)
+    seed_history(tracker)
+    return tracker
+
+
+def make_app(tracker: Tracker):
+    from tracker.tui.app import build_app
+
+    return build_app(tracker, clock=lambda: 0.0)
+
+
+async def settle(pilot, app) -> None:
+    for _ in range(3):
+        await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+    await pilot.pause(0.05)
+
+
+async def wait_for(pilot, app, condition, timeout: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.1)
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+# --- flows -------------------------------------------------------------------------------------------
+
+
+async def test_today_shows_day_streak_level_and_next(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        assert "Day 3" in text_of(app, "#headline")
+        assert "Streak 2 days" in text_of(app, "#streak")
+        assert "Level 2" in text_of(app, "#level") or "Level 1" in text_of(app, "#level")
+        assert "Implementation" in text_of(app, "#focus") and "0.5.2" in text_of(app, "#focus")
+        assert "0.5.2" in text_of(app, "#reviews")
+        assert "First Light" in text_of(app, "#achievements")
+
+
+async def test_navigate_every_mode_and_into_a_module_and_an_exercise(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        for key, screen in (("2", "CurriculumScreen"), ("3", "LogScreen"), ("4", "AchievementsScreen"),
+                            ("5", "StatsScreen"), ("1", "TodayScreen")):
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert type(app.screen).__name__ == screen
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("down", "down", "enter")  # the first category's first module
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ModuleScreen" and app.screen.module_id == "0.1"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("slash")
+        await pilot.press(*"1.1.1", "enter", "enter")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ExerciseScreen" and app.screen.exercise_id == "1.1.1"
+        assert "Implement symmetric and asymmetric INT8" in text_of(app, "#exercise-title")
+
+
+async def test_tick_and_untick_in_a_module(repo):
+    tracker = fixed_tracker(repo)
+    app = make_app(tracker)
+    async with app.run_test(size=(100, 40)) as pilot:
+        from tracker.tui.screens.module import ModuleScreen
+
+        await settle(pilot, app)
+        app.push_screen(ModuleScreen("0.1"))
+        await settle(pilot, app)
+        concepts = app.screen.query_one("#concept-list")
+        concepts.focus()
+        concepts.highlighted = 1  # the first item under the first group
+        await pilot.press("space")
+        await wait_for(pilot, app, lambda: tracker.ticked() == {"0.1.c1.1"})
+        await settle(pilot, app)
+        assert tracker.progress().xp == 5
+        await pilot.press("space")
+        await wait_for(pilot, app, lambda: tracker.ticked() == set())
+        await settle(pilot, app)
+        assert tracker.progress().xp == 0
+        concepts.highlighted = 0  # a group ticks all its items
+        await pilot.press("space")
+        await wait_for(pilot, app, lambda: tracker.ticked() == {"0.1.c1.1", "0.1.c1.2", "0.1.c1.3"})
+
+
+@pytest.mark.slow
+async def test_grade_failing_then_passing_and_see_xp_change(repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    tracker = Tracker(Config.load(repo))
+    app = make_app(tracker)
+    stub = repo / "exercises/1.1/ex1_int8_quantization.py"
+    solution = (repo / "graders/1.1/solutions/ex1_int8_quantization.py").read_text()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("1.1.1"))
+        await settle(pilot, app)
+        stub.write_text(solution.replace("amax / 127", "amax / 128"))
+        await pilot.press("g")
+        await wait_for(pilot, app, lambda: app.screen.cancel_event is None and "checks" in text_of(app, "#grade-status"))
+        assert "failed" in text_of(app, "#grade-status")
+        assert "dividing by 128 instead of 127" in text_of(app, "#results")
+        assert tracker.progress().xp == 0
+        stub.write_text(solution)
+        await pilot.press("g")
+        await wait_for(pilot, app, lambda: app.screen.cancel_event is None and "passed" in text_of(app, "#grade-status"))
+        assert tracker.states()["1.1.1"] == "passed" and tracker.progress().xp == 50
+        await pilot.press("s")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "SolutionScreen"
+        await pilot.press("escape", "escape", "1")
+        await settle(pilot, app)
+        assert "50 XP" in text_of(app, "#level")
+
+
+@pytest.mark.slow
+async def test_cancel_a_grade(repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    tracker = Tracker(Config.load(repo))
+    stub = repo / "exercises/1.1/ex1_int8_quantization.py"
+    stub.write_text("def symmetric_qparams(x):\n    while True:\n        pass\n")
+    app = make_app(tracker)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("1.1.1"))
+        await settle(pilot, app)
+        await pilot.press("g")
+        await wait_for(pilot, app, lambda: "Checking" in text_of(app, "#grade-status"))
+        await pilot.press("x")
+        await wait_for(pilot, app, lambda: app.screen.cancel_event is None)
+        assert "cancelled" in text_of(app, "#grade-status")
+        assert tracker.store.attempts("1.1.1") == []  # a cancelled run is not an attempt
+
+
+async def test_reveal_a_hint(repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    tracker = fixed_tracker(repo)
+    app = make_app(tracker)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("1.1.1"))
+        await settle(pilot, app)
+        assert "0/3 revealed" in text_of(app, "#hints")
+        await pilot.press("h")
+        await settle(pilot, app)
+        assert "1/3 revealed" in text_of(app, "#hints") and "Write the two formulas" in text_of(app, "#hints")
+        assert [h.hint_index for h in tracker.store.hints("1.1.1")] == [1]
+
+
+async def test_write_a_log_entry(repo):
+    tracker = fixed_tracker(repo)
+    app = make_app(tracker)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("3")
+        await settle(pilot, app)
+        app.screen.query_one("#log-insight").value = "Attention is a weighted average"
+        app.screen.query_one("#log-challenge").value = "Masks"
+        app.screen.query_one("#log-next").value = "Multi-head"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        [entry] = tracker.store.log_entries()
+        assert (entry.insight, entry.date) == ("Attention is a weighted average", "2026-03-04")
+        assert "Attention is a weighted average" in (repo / "CAPTAINS_LOG.md").read_text()
+
+
+async def test_worker_errors_become_notifications_and_the_app_stays_up(repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    tracker = fixed_tracker(repo)
+    app = make_app(tracker)
+    notes = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("1.1.1"))
+        await settle(pilot, app)
+        await pilot.press("s")  # the solution opens only after a pass
+        await settle(pilot, app)
+        assert any("opens after you pass it" in n for n in notes)
+        assert type(app.screen).__name__ == "ExerciseScreen"
+
+
+async def test_session_time_is_recorded_per_module_and_idle_is_excluded(repo):
+    tracker = fixed_tracker(repo)
+    clock = [0.0]
+    from tracker.tui.app import build_app
+
+    app = build_app(tracker, clock=lambda: clock[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        app.current_module = "1.1"
+        for _ in range(30):  # 30 s of activity, input every second
+            clock[0] += 1.0
+            app._last_input = clock[0]
+            app._tick()
+        clock[0] += 600.0  # ten minutes away from the keyboard
+        app._tick()
+        app.flush_session()
+    assert tracker.time_per_module() == {"1.1": 30}
+
+
+# --- snapshots ---------------------------------------------------------------------------------------
+
+SCREENS = {
+    "today": [],
+    "curriculum": ["2"],
+    "log": ["3"],
+    "achievements": ["4"],
+    "stats": ["5"],
+    "module": ["2", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "enter"],
+    "exercise": ["2", "slash", *"1.1.1", "enter", "enter"],
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_snapshot(screen, size, seeded, snap_compare):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await settle(pilot, app)
+        for key in SCREENS[screen]:
+            await pilot.press(key)
+            await settle(pilot, app)
+        await settle(pilot, app)
+
+    assert snap_compare(make_app(seeded), terminal_size=size, run_before=run_before)
+
+

@@ -1,0 +1,241 @@
+"""Exercise: what it asks, hints one at a time, the stub in $EDITOR, grading with live progress and a
+cancel key, the result of every check, and the reference solution once passed."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+
+from rich.syntax import Syntax
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Header, Markdown, ProgressBar, Static
+
+from tracker.curriculum.model import Exercise
+from tracker.grading import results as R
+from tracker.tui.screens import TrackerScreen
+
+OUTCOME_MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "not_started": "·", "needs_gpu": "[cyan]◌[/]",
+                "error": "[red]![/]"}
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+@dataclass
+class ExerciseData:
+    exercise: Exercise
+    text: str
+    state: str
+    hints: list[str]
+    xp: int
+    last_tests: list
+
+
+class SolutionScreen(ModalScreen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Close")]
+
+    def __init__(self, exercise_id: str, code: str):
+        super().__init__()
+        self.exercise_id, self.code = exercise_id, code
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="solution"):
+            yield Static(f"[b]Reference solution of {self.exercise_id}[/b]  [dim](escape closes)[/dim]")
+            yield Static(Syntax(self.code, "python", line_numbers=True, word_wrap=True))
+
+
+class ExerciseScreen(TrackerScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("g", "grade", "Grade"),
+        Binding("x", "cancel", "Cancel grading"),
+        Binding("h", "hint", "Hint"),
+        Binding("e", "edit", "Edit stub"),
+        Binding("w", "watch", "Watch"),
+        Binding("s", "solution", "Solution"),
+    ]
+
+    def __init__(self, exercise_id: str):
+        super().__init__()
+        self.exercise_id = exercise_id
+        self.cancel_event: threading.Event | None = None
+        self.done = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="exercise-title")
+        with Horizontal(id="exercise-body"):
+            with VerticalScroll(id="spec"):
+                yield Markdown("", id="spec-md")
+            with VerticalScroll(id="side"):
+                yield Static("", id="grade-status")
+                yield ProgressBar(id="grade-progress", show_eta=False)
+                yield Static("", id="results")
+                yield Static("", id="hints")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ProgressBar).display = False
+        super().on_mount()
+
+    @property
+    def module_id(self) -> str:
+        return self.exercise_id.rsplit(".", 1)[0]
+
+    def on_screen_resume(self) -> None:
+        self.app.current_module = self.module_id  # type: ignore[attr-defined]
+        super().on_screen_resume()
+
+    def gather(self) -> ExerciseData:
+        t = self.tracker
+        exercise = t.exercise(self.exercise_id)
+        attempts = t.store.attempts(exercise.id)
+        tests = t.store.test_results(attempts[-1].event_id) if attempts else []
+        return ExerciseData(exercise, t.exercise_text(exercise), t.states()[exercise.id], t.hints_revealed(exercise.id),
+                            t.curriculum.xp_for_exercise(exercise), tests)
+
+    def show(self, data: ExerciseData) -> None:
+        self.app.current_module = self.module_id  # type: ignore[attr-defined]
+        self.data = data
+        e = data.exercise
+        state = R.STATUS_LABELS.get(data.state, data.state.replace("_", " "))
+        device = " · [cyan]needs a GPU[/]" if e.device == "cuda" else ""
+        self.query_one("#exercise-title", Static).update(
+            f"[b]{e.id}[/b] · {e.kind} · {data.xp} XP · {state}{device}\n{_escape(e.title)}\n[dim]{e.stub or ''}[/dim]"
+        )
+        self.query_one("#spec-md", Markdown).update(f"```text\n{data.text}\n```" if e.kind != "reflection" else data.text)
+        if not e.gradable:
+            self.query_one("#grade-status", Static).update("[dim]This exercise's grader is coming soon.[/dim]")
+        if data.last_tests and self.cancel_event is None:
+            self._show_tests([(t.outcome, t.name.removeprefix("test_").replace("_", " "), t.message) for t in data.last_tests],
+                             "Last grading")
+        hints = data.hints
+        total = len(e.hints)
+        lines = [f"[b]Hints[/b] {len(hints)}/{total} revealed (h)"]
+        lines += [f"{i}. {_escape(h)}" for i, h in enumerate(hints, start=1)]
+        self.query_one("#hints", Static).update("\n".join(lines))
+
+    def _show_tests(self, rows: list[tuple[str, str, str]], title: str) -> None:
+        lines = [f"[b]{title}[/b]"]
+        for outcome, description, message in rows:
+            lines.append(f"{OUTCOME_MARK.get(outcome, '[red]![/]')} {_escape(description)}")
+            if message and outcome != "passed":
+                lines.append(f"   [dim]{_escape(message)}[/dim]")
+        self.query_one("#results", Static).update("\n".join(lines))
+
+    # --- grading ------------------------------------------------------------------------------------
+
+    def action_grade(self) -> None:
+        if self.cancel_event is not None:
+            self.notify("Already grading; press x to cancel.")
+            return
+        exercise = self.tracker.exercise(self.exercise_id)
+        if not exercise.gradable:
+            self.notify("This exercise's grader is coming soon.", severity="warning")
+            return
+        grader = self.tracker.repo / exercise.grader  # type: ignore[operator]
+        total = grader.read_text(encoding="utf-8").count("\ndef test_") if grader.exists() else 0
+        bar = self.query_one(ProgressBar)
+        bar.display = True
+        bar.update(total=total or None, progress=0)
+        self.done = 0
+        self.cancel_event = threading.Event()
+        self.query_one("#grade-status", Static).update("Grading… (x cancels)")
+        self.query_one("#results", Static).update("")
+        self.run_worker(self._grade, thread=True, exclusive=True, group="grade", exit_on_error=False)
+
+    def _grade(self) -> None:
+        cancel = self.cancel_event
+        try:
+            [result] = self.tracker.grade([self.tracker.exercise(self.exercise_id)], on_event=self._on_event, cancel=cancel)
+            self.app.call_from_thread(self._graded, result, self.tracker.last_publish)
+        finally:
+            self.cancel_event = None
+
+    def _on_event(self, record: dict) -> None:
+        if record.get("event") == "start":
+            self.app.call_from_thread(self._progress, f"Checking: {record.get('description') or record.get('test')}", 0)
+        elif record.get("event") == "test":
+            self.app.call_from_thread(self._progress, None, 1)
+
+    def _progress(self, text: str | None, step: int) -> None:
+        if text:
+            self.query_one("#grade-status", Static).update(_escape(text) + "  (x cancels)")
+        if step:
+            self.done += step
+            self.query_one(ProgressBar).advance(step)
+
+    def _graded(self, result: R.ExerciseResult, published: str) -> None:
+        self.query_one(ProgressBar).display = False
+        passed, total = result.counts
+        label = R.STATUS_LABELS.get(result.status, result.status)
+        colour = "green" if result.passed else ("yellow" if result.status in (R.NOT_STARTED, "cancelled") else "red")
+        summary = f"[{colour}][b]{label}[/b][/] {passed}/{total} checks"
+        if result.duration:
+            summary += f" · {result.duration:.1f} s on {result.device or 'cpu'}"
+        if result.message:
+            summary += f"\n{_escape(result.message)}"
+        self.query_one("#grade-status", Static).update(summary)
+        self._show_tests([(t.outcome, t.description, t.message) for t in result.tests], "Checks")
+        if result.passed:
+            self.notify(f"{self.exercise_id} passed! The reference solution is open to you (s).", title="Passed")
+        if published.startswith("warning"):
+            self.notify(published, severity="warning")
+        self.reload()
+
+    def action_cancel(self) -> None:
+        if self.cancel_event is None:
+            self.notify("Nothing is being graded.")
+            return
+        self.cancel_event.set()
+        self.query_one("#grade-status", Static).update("Cancelling…")
+
+    # --- hints, editor, solution, watch -------------------------------------------------------------
+
+    def action_hint(self) -> None:
+        self.run_worker(self._hint, thread=True, group="hint", exit_on_error=False)
+
+    def _hint(self) -> None:
+        reveal = self.tracker.hint(self.exercise_id)
+        self.app.call_from_thread(
+            self.notify, f"Hint {reveal.index} of {reveal.total}" + ("" if reveal.newly_revealed else " (all hints are out)")
+        )
+        self.app.call_from_thread(self.reload)
+
+    def action_edit(self) -> None:
+        exercise = self.tracker.exercise(self.exercise_id)
+        if not exercise.stub:
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or next(
+            (e for e in ("nano", "vim", "vi") if shutil.which(e)), "vi"
+        )
+        path = self.tracker.repo / exercise.stub
+        with self.app.suspend():
+            try:
+                subprocess.run([*shlex.split(editor), str(path)], check=False)
+            except OSError as exc:
+                self.notify(f"Could not start {editor}: {exc}", severity="error")
+        self.reload()
+
+    def action_solution(self) -> None:
+        self.run_worker(self._solution, thread=True, group="solution", exit_on_error=False)
+
+    def _solution(self) -> None:
+        code = self.tracker.solution(self.exercise_id)
+        self.app.call_from_thread(self.app.push_screen, SolutionScreen(self.exercise_id, code))
+
+    def action_watch(self) -> None:
+        self.notify("Watch mode (re-grade on every save) arrives with the warm grader.", severity="information")
+
+    def action_back(self) -> None:
+        if self.cancel_event is not None:
+            self.cancel_event.set()
+        self.app.pop_screen()
