@@ -149,7 +149,8 @@ def uncheck(item_id: str) -> None:
 @click.option("--device", type=click.Choice(["auto", "cuda", "mps", "cpu"]), default=None,
               help="Where graders run (default: CUDA, then MPS, then CPU).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show the full pytest output.")
-def grade_cmd(target: str | None, all_: bool, device: str | None, verbose: bool) -> None:
+@click.option("-w", "--watch", is_flag=True, help="Re-grade the exercise every time you save it (Ctrl+C stops).")
+def grade_cmd(target: str | None, all_: bool, device: str | None, verbose: bool, watch: bool) -> None:
     """Grade a module (1.1) or an exercise (1.1.2) with the hidden graders.
 
     Exits 0 only when everything graded passed.
@@ -158,8 +159,13 @@ def grade_cmd(target: str | None, all_: bool, device: str | None, verbose: bool)
 
     with _tracker() as t:
         exercises = t.resolve_targets(target, all_)
+        if watch:
+            _watch(t, exercises, device, verbose)
+            return
         click.echo(f"grading {len(exercises)} exercise{'s' if len(exercises) != 1 else ''}...", err=True)
-        results = t.grade(exercises, device=device)
+        # Several exercises: the warm worker keeps torch loaded across the children a run may need.
+        worker = t.warm() if len(exercises) > 1 else None
+        results = t.grade(exercises, device=device, worker=worker)
         for exercise, result in zip(exercises, results):
             _print_result(t, exercise, result, verbose)
         _published(t)
@@ -169,6 +175,25 @@ def grade_cmd(target: str | None, all_: bool, device: str | None, verbose: bool)
         click.echo(f"\n{passed}/{len(counted)} passed" + (f" ({len(results) - len(counted)} not gradable here)" if len(counted) < len(results) else ""))
     if any(not r.passed for r in counted) or not counted:
         sys.exit(EXIT_FAILED)
+
+
+def _watch(t: Any, exercises: list, device: str | None, verbose: bool) -> None:
+    if len(exercises) != 1:
+        raise TrackerError("watch one exercise at a time, for example `tracker grade 1.1.2 --watch`")
+    [exercise] = exercises
+
+    def show(result: Any) -> None:
+        click.echo("")
+        _print_result(t, exercise, result, verbose)
+        _published(t)
+        click.echo(f"watching {exercise.stub}; save to grade again, Ctrl+C to stop", err=True)
+
+    watcher = t.watch(exercise, show, on_start=lambda: click.echo(f"grading {exercise.id}...", err=True), device=device)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        watcher.stop.set()
+        click.echo("stopped watching", err=True)
 
 
 _SYMBOL = {"passed": "✓", "failed": "✗", "not_started": "·", "needs_gpu": "◌", "coming_soon": "…"}

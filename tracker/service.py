@@ -161,12 +161,43 @@ class Tracker(_PublishingBase):
         self._store: Store | None = None
         self._lock = threading.Lock()
         self.last_publish = ""
+        self._worker = None
 
     @classmethod
     def open(cls, repo: Path | None = None) -> Tracker:
         return cls(Config.load(repo))
 
+    def warm(self):
+        """The warm grading worker (started on first use; None where the platform cannot fork)."""
+        from tracker.grading.worker import WarmWorker
+
+        with self._lock:
+            if self._worker is None:
+                worker = WarmWorker()
+                if not worker.usable():
+                    return None
+                self._worker = worker
+            return self._worker
+
+    def watch(self, exercise: Exercise, on_result: Callable[[R.ExerciseResult], None], *,
+              on_start: Callable[[], None] | None = None, device: str | None = None):
+        """A Watcher that re-grades the exercise on every save, with the warm worker; call .run() (blocks)
+        and set .stop to end it."""
+        from tracker.grading.watch import Watcher
+
+        if not exercise.gradable or not exercise.stub:
+            raise TrackerError(f"{exercise.id} cannot be watched: its grader is coming soon")
+        worker = self.warm()
+
+        def grade_once(cancel: threading.Event) -> R.ExerciseResult:
+            return self.grade([exercise], device=device, cancel=cancel, worker=worker)[0]
+
+        return Watcher([self.repo / exercise.stub], grade_once, on_result, on_start=on_start)
+
     def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -276,6 +307,7 @@ class Tracker(_PublishingBase):
         on_event: Callable[[dict], None] | None = None,
         cancel: threading.Event | None = None,
         record: bool = True,
+        worker=None,
     ) -> list[R.ExerciseResult]:
         """Grade exercises in a child process and record each attempt; coming-soon ones are reported."""
         device = device or self.config.grading.device
@@ -283,7 +315,7 @@ class Tracker(_PublishingBase):
         jobs = [Job(e.id, self.repo / e.grader, self.repo / e.stub) for e in runnable]  # type: ignore[operator]
         manifest = hashing.read_manifest(self.repo)
         results = {r.exercise_id: r for r in grade(jobs, self.repo, device=device, limits=self.limits(),
-                                                   on_event=on_event, cancel=cancel)} if jobs else {}
+                                                   on_event=on_event, cancel=cancel, worker=worker)} if jobs else {}
         out = []
         for exercise in exercises:
             if not exercise.gradable:

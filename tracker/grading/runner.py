@@ -21,11 +21,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from tracker.grading import results as R
 from tracker.grading.hashing import file_hash, grader_hash
 from tracker.grading.sandbox import TARGETS_ENV
+
+if TYPE_CHECKING:
+    from tracker.grading.worker import WarmWorker
 
 CANCELLED = "cancelled"
 STARTUP_ALLOWANCE = 120.0  # seconds for the child to import torch and collect the graders
@@ -129,9 +132,9 @@ def _preexec(memory_mb: int, limit_address_space: bool) -> Callable[[], None]:
     return apply
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(pid: int) -> None:
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
 
@@ -144,13 +147,19 @@ def grade(
     limits: Limits = Limits(),
     on_event: Event | None = None,
     cancel: threading.Event | None = None,
+    worker: "WarmWorker | None" = None,
 ) -> list[R.ExerciseResult]:
-    """Grade each job; results come back in the order of ``jobs``."""
+    """Grade each job; results come back in the order of ``jobs``.
+
+    With a warm ``worker``, each child is a fork of a process that has already imported torch and pytest;
+    without one (or where it cannot fork), each child is a fresh interpreter. Limits are the same.
+    """
+    launch: Launcher = worker.launcher() if worker is not None and worker.usable() else ColdChild
     tracked = {str(job.grader.resolve()): _Tracked(job) for job in jobs}
     outcomes: dict[str, R.ExerciseResult] = {}
     pending = [str(job.grader.resolve()) for job in jobs]
     while pending:
-        finished = _run_child(pending, tracked, repo, device, limits, on_event, cancel)
+        finished = _run_child(launch, pending, tracked, repo, device, limits, on_event, cancel)
         for key, result in finished.items():
             outcomes[key] = result
         pending = [key for key in pending if key not in outcomes]
@@ -169,7 +178,82 @@ def _result(track: _Tracked, status: str, message: str = "") -> R.ExerciseResult
     return R.ExerciseResult(exercise_id=track.job.exercise_id, status=status, tests=list(track.tests), message=message)
 
 
+def child_env(targets: dict[str, str], device: str) -> dict[str, str]:
+    """What a grading child adds to the environment: its targets and device, and no bytecode files."""
+    return {
+        TARGETS_ENV: json.dumps(targets),
+        "TRACKER_DEVICE": device,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONFAULTHANDLER": "1",
+    }
+
+
+def pytest_args(repo: Path, results_path: Path, graders: list[str]) -> list[str]:
+    """The pytest command line of a grading run (after ``python -m pytest``)."""
+    return [
+        "-c",
+        str(repo / "graders" / "pytest.ini"),
+        "-p",
+        "tracker.grading.plugin",
+        "-q",
+        "-s",
+        "--no-header",
+        "-rN",
+        "--continue-on-collection-errors",
+        "--tracker-results",
+        str(results_path),
+        *graders,
+    ]
+
+
+class ColdChild:
+    """A fresh ``python -m pytest`` in its own process group: the path that works everywhere."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, limits: Limits, tmp: Path):
+        full_env = dict(os.environ)
+        full_env.update(env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pytest", *args],
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_preexec(limits.memory_mb, not _gpu_driver_present()),
+        )
+        self.pid = self.proc.pid
+        self.output = _Output(self.proc.stdout)
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.returncode
+
+    def poll(self) -> int | None:
+        return self.proc.poll()
+
+    def wait(self) -> None:
+        self.proc.wait()
+
+    def kill(self) -> None:
+        _kill_group(self.proc.pid)
+
+    def output_total(self) -> int:
+        return self.output.total
+
+    def output_text(self) -> str:
+        return self.output.text()
+
+    def finish(self) -> None:
+        self.proc.wait()
+        self.output.thread.join(timeout=2)
+
+
+Launcher = Callable[[list[str], dict, Path, Limits, Path], "ColdChild"]
+
+
 def _run_child(
+    launch: Launcher,
     pending: list[str],
     tracked: dict[str, _Tracked],
     repo: Path,
@@ -181,44 +265,9 @@ def _run_child(
     with tempfile.TemporaryDirectory(prefix="tracker-grade-") as tmp:
         results_path = Path(tmp) / "results.jsonl"
         results_path.touch()
-        env = dict(os.environ)
-        env.update(
-            {
-                TARGETS_ENV: json.dumps({key: str(tracked[key].job.target.resolve()) for key in pending}),
-                "TRACKER_DEVICE": device,
-                "PYTHONDONTWRITEBYTECODE": "1",
-                "PYTHONUNBUFFERED": "1",
-                "PYTHONFAULTHANDLER": "1",
-            }
-        )
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-c",
-            str(repo / "graders" / "pytest.ini"),
-            "-p",
-            "tracker.grading.plugin",
-            "-q",
-            "-s",
-            "--no-header",
-            "-rN",
-            "--continue-on-collection-errors",
-            "--tracker-results",
-            str(results_path),
-            *pending,
-        ]
+        env = child_env({key: str(tracked[key].job.target.resolve()) for key in pending}, device)
         start = time.monotonic()
-        proc = subprocess.Popen(
-            cmd,
-            cwd=repo,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_preexec(limits.memory_mb, not _gpu_driver_present()),
-        )
-        output = _Output(proc.stdout)
+        proc = launch(pytest_args(repo, results_path, pending), env, repo, limits, Path(tmp))
         reason, current_key = "", None
         offset = 0
         end_record: dict = {}
@@ -239,7 +288,7 @@ def _run_child(
                 reason = R.TIMEOUT
             elif running is None and now - start > limits.timeout + STARTUP_ALLOWANCE:
                 reason = R.TIMEOUT
-            elif output.total > limits.output_kb * 1024:
+            elif proc.output_total() > limits.output_kb * 1024:
                 reason = R.OUTPUT
             elif now - last_memory_check > 0.1:
                 last_memory_check = now
@@ -248,19 +297,20 @@ def _run_child(
             if cancel is not None and cancel.is_set():
                 reason = CANCELLED
             if reason:
-                _kill_group(proc)
+                proc.kill()
                 proc.wait()
                 break
-            time.sleep(0.02)
-        _kill_group(proc)  # nothing the learner started outlives the run
-        output.thread.join(timeout=2)
+            time.sleep(0.01)
+        proc.kill()  # nothing the learner started outlives the run
+        proc.finish()
         offset, records = _read_new(results_path, offset)
         for record in records:
             current_key = _apply(record, tracked, current_key, end_record) or current_key
             if on_event:
                 on_event(record)
         duration = time.monotonic() - start
-    return _finish(pending, tracked, proc.returncode, reason, current_key, output, end_record, limits, duration)
+        text = proc.output_text()
+    return _finish(pending, tracked, proc.returncode, reason, current_key, text, end_record, limits, duration)
 
 
 def _read_new(path: Path, offset: int) -> tuple[int, list[dict]]:
@@ -318,12 +368,11 @@ def _finish(
     returncode: int,
     reason: str,
     current_key: str | None,
-    output: _Output,
+    text: str,
     end: dict,
     limits: Limits,
     duration: float,
 ) -> dict[str, R.ExerciseResult]:
-    text = output.text()
     finished: dict[str, R.ExerciseResult] = {}
     # No closing record means the child did not finish pytest's session: it exited or crashed.
     crashed = not reason and not end

@@ -294,3 +294,12 @@ def verify() -> None:
             f"your code replaced {names}; graders compare against the real library, so remove "
             "the monkeypatch (the original has been put back)"
         )
+
+
+def reset() -> None:
+    """Start a grading run from a clean state (a child forked by the warm worker inherits this module)."""
+    global _snapshot
+    _snapshot = None
+    _forbids.clear()
+    _LEARNER_FILES.clear()
+    _LEARNER_FILES.update(learner_files())

@@ -1,0 +1,107 @@
+"""Watch mode with real file saves in a scratch fork."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from tracker.grading import results as R
+from tracker.service import Tracker
+
+pytestmark = pytest.mark.slow
+
+STUB = "exercises/1.1/ex1_int8_quantization.py"
+SOLUTION = "graders/1.1/solutions/ex1_int8_quantization.py"
+
+
+class Session:
+    """A watcher running in a thread, collecting results."""
+
+    def __init__(self, repo):
+        self.tracker = Tracker.open(repo)
+        self.results: list[R.ExerciseResult] = []
+        self.starts = 0
+        exercise = self.tracker.exercise("1.1.1")
+        self.watcher = self.tracker.watch(exercise, self.results.append, on_start=self._started, device="cpu")
+        self.thread = threading.Thread(target=self.watcher.run, daemon=True)
+
+    def _started(self) -> None:
+        self.starts += 1
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.watcher.stop.set()
+        self.thread.join(timeout=30)
+        self.tracker.close()
+
+    def wait_results(self, count: int, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.results) < count:
+            assert time.monotonic() < deadline, f"only {len(self.results)} results"
+            time.sleep(0.05)
+
+
+def test_save_regrades_and_is_recorded(fork):
+    with Session(fork) as s:
+        s.wait_results(1)
+        assert s.results[0].status == R.NOT_STARTED
+        (fork / STUB).write_text((fork / SOLUTION).read_text())
+        s.wait_results(2)
+        assert s.results[1].status == R.PASSED
+        assert [a.status for a in s.tracker.store.attempts("1.1.1")] == [R.NOT_STARTED, R.PASSED]
+
+
+def test_a_burst_of_saves_grades_once(fork):
+    with Session(fork) as s:
+        s.wait_results(1)
+        solution = (fork / SOLUTION).read_text()
+        for i in range(5):  # five saves within about 100 ms
+            (fork / STUB).write_text(solution + f"\n# save {i}\n")
+            time.sleep(0.02)
+        s.wait_results(2)
+        time.sleep(1.0)
+        assert s.starts == 2 and len(s.results) == 2 and s.results[1].status == R.PASSED
+
+
+def test_save_during_a_run_cancels_it_and_grades_again(fork):
+    slow = (fork / SOLUTION).read_text().replace(
+        "    amax = float(x.abs().max())\n", "    import time; time.sleep(4)\n    amax = float(x.abs().max())\n"
+    )
+    with Session(fork) as s:
+        s.wait_results(1)
+        (fork / STUB).write_text(slow)
+        deadline = time.monotonic() + 60
+        while s.starts < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        time.sleep(0.5)  # the slow run is under way
+        (fork / STUB).write_text((fork / SOLUTION).read_text().replace("amax / 127", "amax / 128"))
+        s.wait_results(2)
+        assert s.watcher.cancelled == 1 and s.starts == 3
+        assert s.results[1].status == R.FAILED  # the result is the newest save's, not the stale one's
+        assert "dividing by 128" in "\n".join(t.message for t in s.results[1].tests)
+
+
+def test_save_by_rename_is_seen(fork):
+    with Session(fork) as s:
+        s.wait_results(1)
+        tmp = fork / "exercises/1.1/.ex1_int8_quantization.py.swp"
+        tmp.write_text((fork / SOLUTION).read_text())
+        os.replace(tmp, fork / STUB)  # how many editors save
+        s.wait_results(2)
+        assert s.results[1].status == R.PASSED
+
+
+def test_a_save_that_changes_nothing_grades_nothing(fork):
+    with Session(fork) as s:
+        s.wait_results(1)
+        (fork / STUB).write_text((fork / STUB).read_text())
+        os.utime(fork / STUB)
+        time.sleep(1.5)
+        assert s.starts == 1 and len(s.results) == 1

@@ -1,0 +1,308 @@
+"""A warm grading worker: one long-lived process that has imported torch, numpy and pytest once, and
+grades each request in a fresh forked child.
+
+Why: on a small machine ``import torch`` alone takes over a second, and a learner re-grades dozens of times
+an hour. Forking a process that already holds torch and pytest costs milliseconds.
+
+Isolation is the cold path's: the worker itself never imports a grader or a learner file; each child
+does, fresh, and exits. Children get the same limits (their own session and process group, the address
+space cap, the parent's time, memory and output watch). Known traps are avoided: the worker never runs a
+torch operation (a child forked after torch ran multi-threaded code can deadlock in OpenMP), and it freezes
+the garbage collector after its imports (pytest's unraisable-exception hook collects on every run, which
+would otherwise walk the whole torch heap).
+
+Protocol, one JSON object a line. Requests on stdin: ``{"id", "args", "env", "cwd", "output", "memory_mb",
+"limit_as"}``. Replies on stdout: ``{"id", "pid"}`` when the child starts, ``{"id", "exit"}`` when it ends
+(a negative exit is the signal that ended it). The worker exits when its stdin closes, and dies with its
+owner (PR_SET_PDEATHSIG on Linux).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+FORK_SAFE = sys.platform.startswith("linux")
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+# --- the worker process ------------------------------------------------------------------------------
+
+
+def _child(request: dict) -> None:
+    """Runs in the forked child: become an isolated grading run, then exit."""
+    import faulthandler
+
+    os.setsid()
+    _die_with_parent()
+    if request.get("limit_as"):
+        import resource
+
+        cap = (int(request["memory_mb"]) * 2 + 2048) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    os.chdir(request["cwd"])
+    os.environ.update(request["env"])
+    sys.dont_write_bytecode = True
+    faulthandler.enable()
+    code = 3
+    try:
+        import pytest
+
+        from tracker.grading import sandbox
+
+        sandbox.reset()
+        code = int(pytest.main(request["args"]))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - report and leave
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def serve() -> None:
+    """The worker's main loop: import once, then fork a child per request."""
+    import gc
+
+    _die_with_parent()
+    # Everything a grading run needs, imported once; nothing is executed.
+    import numpy  # noqa: F401
+    import pytest  # noqa: F401
+    import torch  # noqa: F401
+    import _pytest.main  # noqa: F401
+    import _pytest.python  # noqa: F401
+
+    import tracker.grading.device  # noqa: F401
+    import tracker.grading.plugin  # noqa: F401
+    import tracker.grading.sandbox  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+    out_lock = threading.Lock()
+    real_stdout = os.fdopen(os.dup(1), "w", buffering=1)
+
+    def reply(message: dict) -> None:
+        with out_lock:
+            real_stdout.write(json.dumps(message) + "\n")
+            real_stdout.flush()
+
+    reply({"ready": True, "pid": os.getpid()})
+
+    def reap(request_id: int, pid: int) -> None:
+        _, status = os.waitpid(pid, 0)
+        code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        reply({"id": request_id, "exit": code})
+
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            _child(request)  # never returns
+        reply({"id": request["id"], "pid": pid})
+        threading.Thread(target=reap, args=(request["id"], pid), daemon=True).start()
+
+
+# --- the owner's side --------------------------------------------------------------------------------
+
+
+class WorkerDied(RuntimeError):
+    pass
+
+
+class WarmWorker:
+    """The owner's handle on a warm worker. Restarts it after a crash; ends it on close."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self._next = 0
+        self._replies: dict[int, dict] = {}
+        self._cond = threading.Condition()
+
+    def usable(self) -> bool:
+        return FORK_SAFE
+
+    def start(self) -> None:
+        with self._lock:
+            if self.proc is not None and self.proc.poll() is None:
+                return
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", "from tracker.grading.worker import serve; serve()"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                bufsize=1,
+            )
+            ready = self.proc.stdout.readline()
+            if not ready:
+                raise WorkerDied("the grading worker could not start")
+            threading.Thread(target=self._read, args=(self.proc,), daemon=True).start()
+
+    def _read(self, proc: subprocess.Popen) -> None:
+        for line in proc.stdout:
+            message = json.loads(line)
+            with self._cond:
+                entry = self._replies.setdefault(message["id"], {})
+                entry.update(message)
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def submit(self, request: dict) -> int:
+        """Send a request; return the child's pid."""
+        self.start()
+        with self._lock:
+            self._next += 1
+            request_id = self._next
+            try:
+                self.proc.stdin.write(json.dumps({**request, "id": request_id}) + "\n")
+                self.proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                raise WorkerDied("the grading worker is gone") from None
+        with self._cond:
+            while "pid" not in self._replies.get(request_id, {}):
+                if not self.alive():
+                    raise WorkerDied("the grading worker died")
+                self._cond.wait(timeout=0.5)
+        return request_id
+
+    def reply(self, request_id: int) -> dict:
+        with self._cond:
+            return dict(self._replies.get(request_id, {}))
+
+    def wait_exit(self, request_id: int, timeout: float | None = None) -> int | None:
+        with self._cond:
+            self._cond.wait_for(lambda: "exit" in self._replies.get(request_id, {}) or not self.alive(), timeout)
+            return self._replies.get(request_id, {}).get("exit")
+
+    def forget(self, request_id: int) -> None:
+        with self._cond:
+            self._replies.pop(request_id, None)
+
+    def close(self) -> None:
+        with self._lock:
+            if self.proc is not None:
+                try:
+                    self.proc.stdin.close()
+                except OSError:
+                    pass
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                self.proc = None
+
+    def launcher(self):
+        """A launcher for the runner: each call forks one grading child from this worker."""
+
+        def launch(args, env, cwd, limits, tmp):
+            try:
+                return WarmChild(self, args, env, cwd, limits, tmp)
+            except WorkerDied:
+                # Fall back to the cold path for this run; the worker restarts on the next request.
+                from tracker.grading.runner import ColdChild
+
+                return ColdChild(args, env, cwd, limits, tmp)
+
+        return launch
+
+
+class WarmChild:
+    """A grading child forked by the warm worker; the same interface as the runner's ColdChild."""
+
+    def __init__(self, worker: WarmWorker, args, env, cwd: Path, limits, tmp: Path):
+        from tracker.grading.runner import _gpu_driver_present
+
+        self.worker = worker
+        self.output_path = Path(tmp) / "output.txt"
+        self.request_id = worker.submit(
+            {
+                "args": args,
+                "env": env,
+                "cwd": str(cwd),
+                "output": str(self.output_path),
+                "memory_mb": limits.memory_mb,
+                "limit_as": not _gpu_driver_present(),
+            }
+        )
+        self.pid = worker.reply(self.request_id)["pid"]
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            code = self.worker.reply(self.request_id).get("exit")
+            if code is None and not self.worker.alive():
+                code = -int(signal.SIGKILL)
+            self.returncode = code
+        return self.returncode
+
+    def wait(self) -> None:
+        if self.returncode is None:
+            code = self.worker.wait_exit(self.request_id, timeout=30)
+            self.returncode = code if code is not None else -int(signal.SIGKILL)
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def output_total(self) -> int:
+        try:
+            return self.output_path.stat().st_size
+        except OSError:
+            return 0
+
+    def output_text(self) -> str:
+        keep = 64 * 1024
+        try:
+            with open(self.output_path, "rb") as fh:
+                data = fh.read(keep)
+                size = self.output_path.stat().st_size
+                if size > 2 * keep:
+                    fh.seek(size - keep)
+                    data += b"\n[... output cut ...]\n" + fh.read()
+                else:
+                    data += fh.read()
+        except OSError:
+            return ""
+        return data.decode("utf-8", "replace")
+
+    def finish(self) -> None:
+        self.wait()
+        self.worker.forget(self.request_id)
