@@ -182,3 +182,51 @@ def test_events_keep_their_order_under_a_frozen_clock(tmp_path):
     stamps = [e.ts for e in store.events()]
     assert stamps == sorted(stamps) and len(set(stamps)) == 40
     store.close()
+
+
+def test_progress_events_give_the_same_progress_as_the_whole_history(tmp_path):
+    import random
+    from datetime import datetime, timezone
+
+    from tracker.curriculum.loader import load
+    from tracker.progress.rules import Settings, evaluate
+
+    from .conftest import PROJECT
+
+    curriculum = load(PROJECT / "curriculum.yaml").curriculum
+    exercises = [e.id for e in curriculum.exercises()][:12]
+    rng = random.Random(3)
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}", Journal(tmp_path / "journal", "m"))
+    for i in range(600):
+        ts = f"2026-03-{1 + i // 40:02d}T{10 + (i % 40) // 4:02d}:{(i * 7) % 60:02d}:00.000000Z"
+        if i % 5 == 0:
+            store.record(rng.choice(["tick", "untick"]), {"item": rng.choice(["0.1.c1.1", "0.1.c1.2", "paper.lora"])}, ts=ts)
+        else:
+            store.record("attempt", {"exercise": rng.choice(exercises), "status": rng.choice(["passed", "failed", "timeout"]),
+                                     "device": rng.choice(["cpu", "cuda"]), "grader_modified": rng.random() < 0.05}, ts=ts)
+    now = datetime(2026, 3, 20, tzinfo=timezone.utc)
+    whole = evaluate(curriculum, store.events(), Settings(), now)
+    short = store.progress_events()
+    part = evaluate(curriculum, short, Settings(), now)
+    assert len(short) < len(store.events())
+    assert (part.xp, part.passed, part.ticked, part.daily_xp, part.first_day, part.last_day) == (
+        whole.xp, whole.passed, whole.ticked, whole.daily_xp, whole.first_day, whole.last_day)
+    assert [e.achievement.id for e in part.achievements] == [e.achievement.id for e in whole.achievements]
+    assert part.streak == whole.streak
+    store.close()
+
+
+def test_a_database_of_an_older_layout_is_rebuilt_from_the_journal(tmp_path):
+    import sqlite3
+
+    with open_store(tmp_path) as store:
+        sample_history(store)
+    db = sqlite3.connect(tmp_path / "db.sqlite")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    db.execute("CREATE TABLE test_results (id INTEGER PRIMARY KEY)")  # a table of the old layout
+    db.commit()
+    db.close()
+    with open_store(tmp_path) as store:
+        assert len(store.events()) == 6 and store.check_consistency() == []
+    tables = {r[0] for r in sqlite3.connect(tmp_path / "db.sqlite").execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "test_results" not in tables

@@ -292,3 +292,24 @@ def test_snapshot(screen, size, seeded, snap_compare):
     assert snap_compare(make_app(seeded), terminal_size=size, run_before=run_before)
 
 
+
+
+@pytest.mark.slow
+async def test_watch_toggle_regrades_on_save(repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    tracker = Tracker(Config.load(repo))
+    app = make_app(tracker)
+    stub = repo / "exercises/1.1/ex1_int8_quantization.py"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("1.1.1"))
+        await settle(pilot, app)
+        await pilot.press("w")
+        await wait_for(pilot, app, lambda: "not started" in text_of(app, "#grade-status"))
+        stub.write_text((repo / "graders/1.1/solutions/ex1_int8_quantization.py").read_text())
+        await wait_for(pilot, app, lambda: "passed" in text_of(app, "#grade-status"))
+        await pilot.press("w")
+        await settle(pilot, app)
+    tracker.close()
+    assert [a.status for a in tracker.store.attempts("1.1.1")][-1] == "passed"

@@ -54,7 +54,7 @@ class _PublishingBase:
         """Where the learner stands now (live: today is the clock's today)."""
         from tracker.progress.rules import evaluate
 
-        return evaluate(self.curriculum, self.store.events(), self.settings, now or self.now())
+        return evaluate(self.curriculum, self.store.progress_events(), self.settings, now or self.now())
 
     def suggestion(self, now: datetime | None = None):
         from tracker.progress.focus import focus_for, suggest
@@ -65,7 +65,7 @@ class _PublishingBase:
     def renderers(self):
         from tracker.publish.site import renderers
 
-        return renderers(self.curriculum, self.store.events(), self.settings)
+        return renderers(self.curriculum, self.store.progress_events(), self.settings)
 
     def dashboard(self) -> list[str]:
         """Regenerate the README sections, the log and the heatmap; return the files written."""
@@ -288,7 +288,8 @@ class Tracker(_PublishingBase):
         return [self.exercise(target)]
 
     def states(self) -> dict[str, str]:
-        return S.exercise_states(self.curriculum, self.store.attempts())
+        latest, gpu_only = self.store.latest_statuses()
+        return S.states_from_latest(self.curriculum, latest, gpu_only)
 
     def ticked(self) -> set[str]:
         return self.store.ticked_items()

@@ -2,8 +2,10 @@
 
 One loop watches the file's content (not its timestamps, so a save that changes nothing grades nothing,
 and an editor that saves by writing a new file and renaming it over the old one is seen like any other
-save). A burst of saves is debounced (about 200 ms of quiet). Only one run happens at a time: a save that
-arrives during a run makes that run stale, so it is cancelled, and the file is graded again once it ends.
+save). Saves are debounced on both edges: a save after a quiet spell is graded at once, and the rest of a
+burst (saves less than about 200 ms apart) waits for the burst to end. Only one run happens at a time: a
+save that arrives during a run makes that run stale, so it is cancelled, and the file is graded again once
+it ends; a burst therefore gives one result, the last save's.
 """
 
 from __future__ import annotations
@@ -58,10 +60,12 @@ class Watcher:
         graded = None if self.grade_first else seen
         changed_at = 0.0 if self.grade_first else time.monotonic()
         current: tuple[threading.Thread, threading.Event] | None = None
+        leading = False
         while not self.stop.is_set():
             now = time.monotonic()
             sig = signature(self.paths)
             if sig != seen:
+                leading = now - changed_at >= self.debounce  # the first save after a quiet spell
                 seen, changed_at = sig, now
             if current is not None:
                 thread, cancel = current
@@ -71,7 +75,8 @@ class Watcher:
                     cancel.set()  # a newer save made this run stale
                     self.cancelled += 1
             quiet = now - changed_at >= self.debounce
-            if current is None and seen != graded and quiet and None not in seen:
+            if current is None and seen != graded and (quiet or leading) and None not in seen:
+                leading = False
                 graded = seen
                 cancel = threading.Event()
                 thread = threading.Thread(target=self._run_once, args=(cancel,), daemon=True)

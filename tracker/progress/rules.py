@@ -199,6 +199,7 @@ class _Fold:
         self.by_hand: set[str] = set()
         self.ticked: set[str] = set()
         self.hints: dict[str, int] = {}
+        self.hints_seen: list[str] = []
         self.logs: dict[str, dict] = {}
         self.complete_modules: set[str] = set()
         self.complete_capstones: set[str] = set()
@@ -231,7 +232,13 @@ class _Fold:
         else:
             self.complete_capstones.discard(module.id)
 
-    def apply(self, ev: Event) -> None:
+    def apply(self, ev: Event) -> bool:
+        """Replay one event; return whether it changed anything the achievements look at."""
+        before = len(self.ledger), len(self.hints_seen)
+        self._apply(ev)
+        return (len(self.ledger), len(self.hints_seen)) != before
+
+    def _apply(self, ev: Event) -> None:
         d = ev.data
         if ev.type == "attempt":
             ex_id = d.get("exercise", "")
@@ -278,6 +285,7 @@ class _Fold:
         elif ev.type == "hint":
             ex_id = d.get("exercise", "")
             self.hints[ex_id] = self.hints.get(ex_id, 0) + 1
+            self.hints_seen.append(ex_id)
         elif ev.type == "log":
             day = d.get("date", "")
             before = _complete_log(self.logs.get(day))
@@ -331,7 +339,8 @@ def evaluate(curriculum: Curriculum, events: list[Event], settings: Settings, no
             if "vacation" in ev.data:
                 vacations.append((event_day(ev), bool(ev.data["vacation"])))
             continue
-        fold.apply(ev)
+        if not fold.apply(ev):
+            continue  # nothing changed: the achievements stand as they were
         for key, value in fold.flags().items():
             if value and since[key] is None:
                 since[key] = ev.ts

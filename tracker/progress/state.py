@@ -50,6 +50,21 @@ def exercise_states(curriculum: Curriculum, attempts: list[Attempt]) -> dict[str
     return states
 
 
+def states_from_latest(curriculum: Curriculum, latest: dict[str, str], gpu_only: set[str]) -> dict[str, str]:
+    """Each exercise's state from the store's latest counted statuses (see exercise_states)."""
+    states = {}
+    for exercise in curriculum.exercises():
+        if not exercise.gradable:
+            states[exercise.id] = COMING_SOON
+        elif exercise.id in latest:
+            states[exercise.id] = latest[exercise.id]
+        elif exercise.id in gpu_only:
+            states[exercise.id] = R.NEEDS_GPU
+        else:
+            states[exercise.id] = NOT_STARTED
+    return states
+
+
 def required(exercise: Exercise) -> bool:
     """Exercises that need a GPU are optional for completing a module: a CPU-only learner can finish."""
     return exercise.device != "cuda"

@@ -39,8 +39,12 @@ class Event:
     type: str
     tz: str = "UTC"  # the learner's time zone when it happened
     data: dict[str, Any] = field(default_factory=dict)
+    # The journal line as read (kept so that indexing need not encode it again).
+    raw: str = field(default="", compare=False, repr=False)
 
     def to_json(self) -> str:
+        if self.raw:
+            return self.raw
         record = {"id": self.id, "ts": self.ts, "machine": self.machine, "tz": self.tz, "type": self.type}
         record.update(self.data)
         return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -52,7 +56,7 @@ class Event:
         tz = record.pop("tz", "UTC")
         if core["type"] not in EVENT_TYPES:
             raise ValueError(f"unknown event type {core['type']!r}")
-        return cls(tz=tz, data=record, **core)
+        return cls(tz=tz, data=record, raw=line.strip(), **core)
 
     @property
     def when(self) -> datetime:

@@ -9,6 +9,9 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
+SCHEMA_VERSION = "2"  # a database built with another version is rebuilt from the journal
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -39,18 +42,10 @@ class AttemptRow(Base):
     grader_modified: Mapped[bool] = mapped_column(Boolean)
     passed_checks: Mapped[int] = mapped_column(Integer)
     total_checks: Mapped[int] = mapped_column(Integer)
+    # The outcome of each test, as JSON: read for one attempt at a time, never queried across attempts.
+    tests: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_attempts_exercise_ts", "exercise_id", "ts"),)
-
-
-class TestResultRow(Base):
-    __tablename__ = "test_results"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    attempt_id: Mapped[str] = mapped_column(ForeignKey("attempts.event_id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    outcome: Mapped[str] = mapped_column(String(16))
-    message: Mapped[str] = mapped_column(Text)
-    duration: Mapped[float] = mapped_column(Float)
 
 
 class TickRow(Base):
@@ -82,6 +77,14 @@ class LogRow(Base):
     insight: Mapped[str] = mapped_column(Text)
     challenge: Mapped[str] = mapped_column(Text)
     next_steps: Mapped[str] = mapped_column(Text)
+
+
+class MetaRow(Base):
+    """Facts about the database itself, such as the schema version it was built with."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 class JournalFileRow(Base):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import create_engine, event, func, insert, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -110,12 +110,18 @@ class Store:
         self.engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
             _sqlite_pragmas(self.engine)
+        self.bad_lines: dict[str, list[int]] = {}
         try:
             M.Base.metadata.create_all(self.engine)
-        except OperationalError as exc:
-            raise StoreError(f"cannot open the database at {url}: {exc.orig}") from None
-        self.bad_lines: dict[str, list[int]] = {}
-        self.sync()
+            with Session(self.engine) as session:
+                version = session.get(M.MetaRow, "schema")
+            current = version is not None and version.value == M.SCHEMA_VERSION
+        except OperationalError:
+            current = False  # an older layout: the journal rebuilds it
+        if not current:
+            self.rebuild()
+        else:
+            self.sync()
 
     def __enter__(self) -> Store:
         return self
@@ -171,8 +177,15 @@ class Store:
 
     def rebuild(self) -> int:
         """Recreate every table from the journal; return the number of events indexed."""
-        M.Base.metadata.drop_all(self.engine)
-        M.Base.metadata.create_all(self.engine)
+        from sqlalchemy import MetaData
+
+        try:
+            old = MetaData()
+            old.reflect(self.engine)  # tables of any earlier layout too
+            old.drop_all(self.engine)
+            M.Base.metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from None
         self.bad_lines.clear()
         total = 0
         with Session(self.engine) as session, session.begin():
@@ -180,28 +193,28 @@ class Store:
                 result = read_file(path)
                 if result.bad_lines:
                     self.bad_lines[path.name] = result.bad_lines
-                total += self._index(session, result.events)
+                total += self._index(session, result.events, fresh_database=total == 0)
                 session.add(M.JournalFileRow(name=path.name, offset=result.end))
+            session.add(M.MetaRow(key="schema", value=M.SCHEMA_VERSION))
         return total
 
-    def _index(self, session: Session, events: Iterable[Event]) -> int:
+    def _index(self, session: Session, events: Iterable[Event], fresh_database: bool | None = False) -> int:
         events = list(events)
         if not events:
             return 0
         ids = [ev.id for ev in events]
         known: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            known.update(session.scalars(select(M.EventRow.id).where(M.EventRow.id.in_(chunk))))
+        if fresh_database is False or session.scalar(select(func.count()).select_from(M.EventRow)):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                known.update(session.scalars(select(M.EventRow.id).where(M.EventRow.id.in_(chunk))))
         fresh = [ev for ev in {ev.id: ev for ev in events}.values() if ev.id not in known]
         if not fresh:
             return 0
-        rows: dict[type, list[dict]] = {M.EventRow: [], M.AttemptRow: [], M.TestResultRow: [], M.TickRow: [],
-                                         M.HintRow: [], M.LogRow: []}
+        rows: dict[type, list[dict]] = {M.EventRow: [], M.AttemptRow: [], M.TickRow: [], M.HintRow: [], M.LogRow: []}
         for ev in fresh:
             rows[M.EventRow].append(
-                {"id": ev.id, "ts": ev.ts, "machine": ev.machine, "tz": ev.tz, "type": ev.type,
-                 "data": json.dumps(ev.data, sort_keys=True)}
+                {"id": ev.id, "ts": ev.ts, "machine": ev.machine, "tz": ev.tz, "type": ev.type, "data": ev.to_json()}
             )
             d = ev.data
             if ev.type == "attempt":
@@ -210,13 +223,9 @@ class Store:
                      "device": d.get("device", ""), "device_name": d.get("device_name", ""),
                      "duration": float(d.get("duration", 0.0)), "grader_hash": d.get("grader_hash", ""),
                      "learner_hash": d.get("learner_hash", ""), "grader_modified": bool(d.get("grader_modified")),
-                     "passed_checks": int(d.get("passed_checks", 0)), "total_checks": int(d.get("total_checks", 0))}
+                     "passed_checks": int(d.get("passed_checks", 0)), "total_checks": int(d.get("total_checks", 0)),
+                     "tests": json.dumps(d.get("tests", []), separators=(",", ":"))}
                 )
-                for test in d.get("tests", []):
-                    rows[M.TestResultRow].append(
-                        {"attempt_id": ev.id, "name": test["name"], "outcome": test["outcome"],
-                         "message": test.get("message", ""), "duration": float(test.get("duration", 0.0))}
-                    )
             elif ev.type in ("tick", "untick"):
                 rows[M.TickRow].append({"event_id": ev.id, "ts": ev.ts, "item_id": d["item"],
                                         "ticked": ev.type == "tick"})
@@ -229,18 +238,21 @@ class Store:
                      "title": d.get("title", ""), "progress": d.get("progress", ""), "insight": d.get("insight", ""),
                      "challenge": d.get("challenge", ""), "next_steps": d.get("next_steps", "")}
                 )
+        connection = session.connection()
         for table, values in rows.items():
             if values:
-                session.execute(insert(table), values)
+                _insert_many(connection, table.__table__, values)
         return len(fresh)
 
     # --- reading -------------------------------------------------------------------------------
 
     def events(self) -> list[Event]:
         with Session(self.engine) as session:
-            rows = session.scalars(select(M.EventRow).order_by(M.EventRow.ts, M.EventRow.id)).all()
-            return [Event(id=r.id, ts=r.ts, machine=r.machine, type=r.type, tz=r.tz, data=json.loads(r.data))
-                    for r in rows]
+            rows = session.execute(
+                select(M.EventRow.id, M.EventRow.ts, M.EventRow.machine, M.EventRow.type, M.EventRow.tz, M.EventRow.data)
+                .order_by(M.EventRow.ts, M.EventRow.id)
+            ).all()
+            return [_event(*row) for row in rows]
 
     def count_events(self) -> int:
         with Session(self.engine) as session:
@@ -266,12 +278,62 @@ class Store:
             )
             return {row.exercise_id: _attempt(row) for row in session.scalars(query)}
 
+    def latest_statuses(self) -> tuple[dict[str, str], set[str]]:
+        """The status of each exercise's latest attempt that counts, and the exercises only ever graded
+        where a GPU was missing. One grouped query, however long the history."""
+        counted = (M.AttemptRow.grader_modified.is_(False)) & M.AttemptRow.status.notin_(("needs_gpu", "cancelled"))
+        with Session(self.engine) as session:
+            ranked = (
+                select(
+                    M.AttemptRow.exercise_id,
+                    M.AttemptRow.status,
+                    func.row_number()
+                    .over(partition_by=M.AttemptRow.exercise_id, order_by=(M.AttemptRow.ts.desc(), M.AttemptRow.event_id.desc()))
+                    .label("rank"),
+                )
+                .where(counted)
+                .subquery()
+            )
+            latest = dict(session.execute(select(ranked.c.exercise_id, ranked.c.status).where(ranked.c.rank == 1)).all())
+            gpu = set(session.scalars(select(M.AttemptRow.exercise_id).where(M.AttemptRow.status == "needs_gpu").distinct()))
+        return latest, gpu - set(latest)
+
+    def progress_events(self) -> list[Event]:
+        """The events the progress rules need, in order: everything but attempts, and of the attempts only
+        those that change whether an exercise is passed (plus the first and the last, which bound the
+        journey's days). Equivalent to the whole history for the rules, and far shorter."""
+        counted = (M.AttemptRow.grader_modified.is_(False)) & M.AttemptRow.status.notin_(("needs_gpu", "cancelled"))
+        with Session(self.engine) as session:
+            flagged = (
+                select(
+                    M.AttemptRow.event_id,
+                    (M.AttemptRow.status == "passed").label("passed"),
+                    func.lag(M.AttemptRow.status == "passed")
+                    .over(partition_by=M.AttemptRow.exercise_id, order_by=(M.AttemptRow.ts, M.AttemptRow.event_id))
+                    .label("before"),
+                )
+                .where(counted)
+                .subquery()
+            )
+            changes = select(flagged.c.event_id).where(
+                (flagged.c.before.is_(None)) | (flagged.c.passed != flagged.c.before)
+            )
+            bounds = select(M.EventRow.id).where(
+                M.EventRow.ts.in_(select(func.min(M.EventRow.ts)).union(select(func.max(M.EventRow.ts))))
+            )
+            wanted = (M.EventRow.type != "attempt") | M.EventRow.id.in_(changes) | M.EventRow.id.in_(bounds)
+            rows = session.execute(
+                select(M.EventRow.id, M.EventRow.ts, M.EventRow.machine, M.EventRow.type, M.EventRow.tz, M.EventRow.data)
+                .where(wanted)
+                .order_by(M.EventRow.ts, M.EventRow.id)
+            ).all()
+            return [_event(*row) for row in rows]
+
     def test_results(self, attempt_id: str) -> list[TestRecord]:
         with Session(self.engine) as session:
-            rows = session.scalars(
-                select(M.TestResultRow).where(M.TestResultRow.attempt_id == attempt_id).order_by(M.TestResultRow.id)
-            )
-            return [TestRecord(r.name, r.outcome, r.message, r.duration) for r in rows]
+            raw = session.scalar(select(M.AttemptRow.tests).where(M.AttemptRow.event_id == attempt_id))
+        return [TestRecord(t["name"], t["outcome"], t.get("message", ""), float(t.get("duration", 0.0)))
+                for t in json.loads(raw or "[]")]
 
     def ticks(self) -> list[Tick]:
         with Session(self.engine) as session:
@@ -311,6 +373,27 @@ class Store:
         if db_ids - journal_ids:
             problems.append(f"{len(db_ids - journal_ids)} database events are not in the journal")
         return problems
+
+
+_CORE = ("id", "ts", "machine", "tz", "type")
+
+
+def _insert_many(connection, table, values: list[dict]) -> None:
+    """Insert rows in one executemany; on SQLite through the driver directly (SQLAlchemy's per-row
+    parameter handling costs more than SQLite's own insert at journal-rebuild sizes)."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(table.insert(), values)
+        return
+    columns = list(values[0])
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    connection.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in values])
+
+
+def _event(id_: str, ts: str, machine: str, type_: str, tz: str, raw: str) -> Event:
+    data = json.loads(raw)
+    for key in _CORE:
+        data.pop(key, None)
+    return Event(id=id_, ts=ts, machine=machine, type=type_, tz=tz, data=data, raw=raw)
 
 
 def _after(ts: str) -> str:

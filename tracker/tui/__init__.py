@@ -2,6 +2,8 @@
 
 
 def run_app() -> None:
+    from tracker.service import Tracker
     from tracker.tui.app import build_app
 
-    build_app().run()
+    with Tracker.open() as tracker:  # closing it ends the warm grading worker too
+        build_app(tracker).run()

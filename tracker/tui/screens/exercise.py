@@ -155,7 +155,8 @@ class ExerciseScreen(TrackerScreen):
     def _grade(self) -> None:
         cancel = self.cancel_event
         try:
-            [result] = self.tracker.grade([self.tracker.exercise(self.exercise_id)], on_event=self._on_event, cancel=cancel)
+            [result] = self.tracker.grade([self.tracker.exercise(self.exercise_id)], on_event=self._on_event,
+                                          cancel=cancel, worker=self.tracker.warm())
             self.app.call_from_thread(self._graded, result, self.tracker.last_publish)
         finally:
             self.cancel_event = None
@@ -233,9 +234,37 @@ class ExerciseScreen(TrackerScreen):
         self.app.call_from_thread(self.app.push_screen, SolutionScreen(self.exercise_id, code))
 
     def action_watch(self) -> None:
-        self.notify("Watch mode (re-grade on every save) arrives with the warm grader.", severity="information")
+        watcher = getattr(self, "watcher", None)
+        if watcher is not None:
+            watcher.stop.set()
+            self.watcher = None
+            self.notify("Watch mode off.")
+            return
+        exercise = self.tracker.exercise(self.exercise_id)
+        if not exercise.gradable:
+            self.notify("This exercise's grader is coming soon.", severity="warning")
+            return
+        self.watcher = self.tracker.watch(
+            exercise,
+            lambda result: self.app.call_from_thread(self._graded, result, self.tracker.last_publish),
+            on_start=lambda: self.app.call_from_thread(self._watch_started),
+        )
+        self.notify(f"Watch mode on: every save of {exercise.stub} is graded.")
+        self.run_worker(self.watcher.run, thread=True, group="watch", exit_on_error=False)
+
+    def _watch_started(self) -> None:
+        self.query_one("#grade-status", Static).update("Saved: grading… (w stops watching)")
+        self.query_one("#results", Static).update("")
+
+    def on_unmount(self) -> None:
+        watcher = getattr(self, "watcher", None)
+        if watcher is not None:
+            watcher.stop.set()
 
     def action_back(self) -> None:
         if self.cancel_event is not None:
             self.cancel_event.set()
+        if getattr(self, "watcher", None) is not None:
+            self.watcher.stop.set()
+            self.watcher = None
         self.app.pop_screen()

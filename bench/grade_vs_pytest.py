@@ -1,0 +1,45 @@
+"""Benchmark 1: `tracker grade 0.5.1` (cold) beside plain `pytest` on the same grader file.
+
+Both run in a fork whose stub holds the reference solution, so every test runs. Target: at most 1.15x.
+Usage: python bench/grade_vs_pytest.py [runs] [exercise]
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from _common import fmt, fork, median
+
+
+def timed(cmd: list[str], cwd, env) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    exercise = sys.argv[2] if len(sys.argv) > 2 else "0.5.1"
+    repo = fork(with_solutions=True)
+    env = {**os.environ, "TRACKER_REPO": str(repo), "TRACKER_DEVICE": "cpu"}
+    from tracker.curriculum.loader import load
+
+    grader = load(repo / "curriculum.yaml").curriculum.exercise(exercise).grader
+    tracker_cmd = [sys.executable, "-m", "tracker", "grade", exercise, "--device", "cpu"]
+    pytest_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", grader]
+    timed(tracker_cmd, repo, env)  # warm the file cache
+    t, p = [], []
+    for _ in range(runs):  # interleaved, so that load changes hit both alike
+        t.append(timed(tracker_cmd, repo, env))
+        p.append(timed(pytest_cmd, repo, env))
+    mt, mp = median(t), median(p)
+    print(f"tracker grade {exercise} (cold), median of {runs}: {fmt(mt)}")
+    print(f"pytest {grader}, median of {runs}: {fmt(mp)}")
+    print(f"ratio: {mt / mp:.2f}x (target <= 1.15x)")
+
+
+if __name__ == "__main__":
+    main()
