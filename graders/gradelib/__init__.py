@@ -150,8 +150,11 @@ def check_number(
     rtol: float = 1e-6,
     atol: float = 0.0,
     mistakes: Mapping[str, float] | None = None,
+    reveal: bool = True,
 ) -> None:
-    """Compare one number; ``mistakes`` maps a description to the value that mistake produces."""
+    """Compare one number; ``mistakes`` maps a description (a noun phrase: "This is what {it} gives.") to
+    the value that mistake produces. ``reveal=False`` keeps the expected value out of the message, for
+    quiz answers."""
     verify()
     if isinstance(actual, torch.Tensor) and actual.numel() == 1:
         actual = actual.item()
@@ -160,12 +163,12 @@ def check_number(
     actual = float(actual)
     if abs(actual - expected) <= atol + rtol * abs(expected):
         return
+    wanted = f", expected {_fmt(expected)}" if reveal else ""
     for description, wrong in (mistakes or {}).items():
         if abs(actual - wrong) <= atol + rtol * abs(wrong):
-            raise GradeFailure(
-                f"{name}: got {_fmt(actual)}, expected {_fmt(expected)}. This is what {description} gives."
-            )
-    raise GradeFailure(f"{name}: got {_fmt(actual)}, expected {_fmt(expected)} (rtol={rtol:g}, atol={atol:g})")
+            raise GradeFailure(f"{name}: got {_fmt(actual)}{wanted}. This is what {description} gives.")
+    tolerance = f" (rtol={rtol:g}, atol={atol:g})" if reveal else " (not within the tolerance)"
+    raise GradeFailure(f"{name}: got {_fmt(actual)}{wanted}{tolerance}")
 
 
 def check_true(condition: bool, message: str) -> None:

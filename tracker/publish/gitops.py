@@ -119,6 +119,20 @@ def committed_file(repo_path: Path, rel: str) -> bytes | None:
     return versions[-1] if versions else None
 
 
+def apply_renderers(root: Path, renderers: dict[str, Renderer]) -> list[str]:
+    """Apply renderers to the files under root, writing only what changes; return the paths written."""
+    written = []
+    for rel, render in renderers.items():
+        path = root / rel
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        new = render(current)
+        if new != current:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(new, encoding="utf-8")
+            written.append(rel)
+    return written
+
+
 @dataclass
 class CommitResult:
     sha: str | None  # None when nothing changed
@@ -137,15 +151,12 @@ def commit_files(repo: Path, renderers: dict[str, Renderer], message: str, plain
     if parent is None:
         raise GitError("the repository has no commit yet; commit the course first")
     blobs: dict[str, str] = {}
+    before = {rel: (repo / rel).read_text(encoding="utf-8") if (repo / rel).exists() else "" for rel in renderers}
+    apply_renderers(repo, renderers)
     for rel, render in renderers.items():
         committed = committed_text(repo, parent, rel) or ""
-        worktree_path = repo / rel
-        current = worktree_path.read_text(encoding="utf-8") if worktree_path.exists() else ""
-        new_worktree = render(current)
-        if new_worktree != current:
-            worktree_path.parent.mkdir(parents=True, exist_ok=True)
-            worktree_path.write_text(new_worktree, encoding="utf-8")
-        blobs[rel] = render(committed) if committed != current else new_worktree
+        # What the learner changed and did not commit stays uncommitted: render over the committed text.
+        blobs[rel] = render(committed) if committed != before[rel] else (repo / rel).read_text(encoding="utf-8")
     for rel in plain:
         path = repo / rel
         if path.exists():
@@ -252,18 +263,9 @@ def _replay(repo: Path, upstream_ref: str, regenerate, message: str, own_paths: 
             git(worktree, "checkout", "--theirs", "--", *conflicted)
             git(worktree, "add", "--", *conflicted)
             git(worktree, "-c", "core.editor=true", "cherry-pick", "--continue")
-        renderers = regenerate(worktree)
-        changed = False
-        for rel, render in renderers.items():
-            path = worktree / rel
-            current = path.read_text(encoding="utf-8") if path.exists() else ""
-            new = render(current)
-            if new != current:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(new, encoding="utf-8")
-                git(worktree, "add", "--", rel)
-                changed = True
-        if changed:
+        written = apply_renderers(worktree, regenerate(worktree))
+        if written:
+            git(worktree, "add", "--", *written)
             git(worktree, "commit", "--quiet", "-m", message)
         new_head = out(worktree, "rev-parse", "HEAD")
     finally:

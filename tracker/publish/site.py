@@ -14,7 +14,7 @@ from tracker.grading import results as R
 from tracker.progress import rules
 from tracker.progress import state as S
 from tracker.publish import captains_log, heatmap, readme
-from tracker.publish.gitops import Renderer
+from tracker.publish.gitops import Renderer, apply_renderers
 from tracker.store.journal import Event, read_all
 
 README = "README.md"
@@ -86,13 +86,4 @@ def regenerate_in(settings: rules.Settings):
 
 def write(repo: Path, files: dict[str, Renderer]) -> list[str]:
     """Apply the renderers to the working tree; write only what changes. Returns the paths written."""
-    written = []
-    for rel, render in files.items():
-        path = repo / rel
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        new = render(current)
-        if new != current:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(new, encoding="utf-8")
-            written.append(rel)
-    return written
+    return apply_renderers(repo, files)

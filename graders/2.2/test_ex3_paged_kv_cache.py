@@ -1,0 +1,284 @@
+"""Grader for exercise 2.2.3: a paged KV cache with block allocator and block tables, paged attention,
+memory waste versus contiguous allocation, and incremental decoding equal to a full forward.
+
+References: ``torch.nn.functional.scaled_dot_product_attention`` (captured before the learner's code runs)
+on contiguous keys and values gathered by the grader itself; block tables from the stated allocation rule
+(lowest free block, a new block only when a token starts one); the waste fractions from their closed form.
+Paged attention is tested on a pool filled with garbage and block tables in scrambled physical order, so
+reading slots past seq_len or ignoring the table shows. Probes: a stack or queue free list instead of the
+lowest free block, a block per token, a missing 1/sqrt(head_dim), attention over the whole last block,
+softmax over the wrong axis, rounding blocks down, waste relative to the used tokens or averaged per
+request, a non-causal full forward, and heads split in the wrong order.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from gradelib import GradeFailure, check_close, check_number, check_true
+
+FORBIDDEN = ["torch.nn.functional.scaled_dot_product_attention"]
+
+_sdpa = F.scaled_dot_product_attention
+
+RTOL, ATOL = 1e-4, 1e-5
+
+
+# --- allocator and cache ----------------------------------------------------------------------------
+
+
+def test_allocator_lowest_free(learner):
+    """allocate returns the lowest free block; errors on exhaustion and double free"""
+    alloc = learner.BlockAllocator(5)
+    got = [alloc.allocate() for _ in range(4)]
+    check_true(got == [0, 1, 2, 3], f"the first four allocations of BlockAllocator(5) returned {got}, expected [0, 1, 2, 3]")
+    alloc.free(0)
+    alloc.free(2)
+    first = alloc.allocate()
+    names = {2: "a stack (the last freed block first)", 4: "a queue (never-used blocks before freed ones)"}
+    if first != 0:
+        why = f" This is what {names[first]} gives." if first in names else ""
+        raise GradeFailure(f"after freeing blocks 0 and then 2, allocate() returned {first}, expected 0 (the lowest "
+                           f"free block).{why}")
+    second = alloc.allocate()
+    check_true(second == 2, f"the next allocate() returned {second}, expected 2")
+    check_true(alloc.num_free() == 1, f"num_free() is {alloc.num_free()}, expected 1")
+    check_true(alloc.allocate() == 4, "the last free block is 4")
+    try:
+        alloc.allocate()
+    except RuntimeError:
+        pass
+    else:
+        raise GradeFailure("allocate() on an exhausted pool should raise RuntimeError")
+    alloc.free(1)
+    for bad in (1, 7):
+        try:
+            alloc.free(bad)
+        except ValueError:
+            continue
+        raise GradeFailure(f"free({bad}) of a block that is not allocated should raise ValueError")
+
+
+def _tok(seq: int, pos: int, heads: int = 2, dim: int = 3):
+    base = torch.arange(heads * dim, dtype=torch.float32).view(heads, dim)
+    return base + 100 * seq + pos, -(base + 100 * seq + pos)
+
+
+def _interleaved(learner):
+    cache = learner.PagedKVCache(8, 4, 2, 3)
+    cache.add_sequence(10)
+    cache.add_sequence(20)
+    for pos in range(6):
+        cache.append(10, *_tok(10, pos))
+        if pos < 5:
+            cache.append(20, *_tok(20, pos))
+    return cache
+
+
+def test_block_tables_interleaved(learner):
+    """two interleaved sequences get non-contiguous blocks: [0, 2] and [1, 3]"""
+    try:
+        cache = _interleaved(learner)
+    except NotImplementedError:
+        raise
+    except RuntimeError as exc:
+        raise GradeFailure(f"appending 6 and 5 tokens with block_size 4 to a pool of 8 blocks raised RuntimeError "
+                           f"({exc}), but only 4 blocks are needed: a new block is needed only when a token starts a "
+                           "block (position % block_size == 0), not for every token") from None
+    a, b = cache.block_table(10), cache.block_table(20)
+    if len(a) == 6:
+        raise GradeFailure(f"sequence 10 (6 tokens, block_size 4) has block table {a}: a new block is needed only "
+                           "when a token starts a block (position % block_size == 0), not for every token")
+    check_true((a, b) == ([0, 2], [1, 3]),
+               f"block tables after interleaved appends: got {a} and {b}, expected [0, 2] and [1, 3]")
+    check_true(cache.seq_len(10) == 6 and cache.seq_len(20) == 5,
+               f"seq_len: got {cache.seq_len(10)} and {cache.seq_len(20)}, expected 6 and 5")
+    check_true(cache.allocator.num_free() == 4, f"4 of 8 blocks should be free, num_free() is {cache.allocator.num_free()}")
+
+
+def test_slots_and_gather(learner):
+    """token p sits in block_table[p // block_size], slot p % block_size; gather restores the order"""
+    cache = _interleaved(learner)
+    for seq, n in ((10, 6), (20, 5)):
+        table = cache.block_table(seq)
+        for pos in range(n):
+            k, v = _tok(seq, pos)
+            block, slot = table[pos // 4], pos % 4
+            check_close(cache.k_cache[block, slot], k, name=f"k_cache[{block}, {slot}] (sequence {seq}, token {pos})",
+                        rtol=0, atol=0)
+            check_close(cache.v_cache[block, slot], v, name=f"v_cache[{block}, {slot}] (sequence {seq}, token {pos})",
+                        rtol=0, atol=0)
+        keys, values = cache.gather(seq)
+        check_close(keys, torch.stack([_tok(seq, p)[0] for p in range(n)]), name=f"gather({seq}) keys", rtol=0, atol=0)
+        check_close(values, torch.stack([_tok(seq, p)[1] for p in range(n)]), name=f"gather({seq}) values", rtol=0, atol=0)
+
+
+def test_free_and_reuse(learner):
+    """freed blocks return to the pool and are reused lowest first"""
+    cache = _interleaved(learner)
+    cache.free_sequence(10)
+    check_true(cache.allocator.num_free() == 6, f"after freeing sequence 10, num_free() is "
+                                                f"{cache.allocator.num_free()}, expected 6")
+    cache.add_sequence(30)
+    for pos in range(9):
+        cache.append(30, *_tok(30, pos))
+    table = cache.block_table(30)
+    check_true(table == [0, 2, 4], f"a new 9-token sequence after freeing blocks 0 and 2 got block table {table}, "
+                                   "expected [0, 2, 4]")
+    keys, _ = cache.gather(30)
+    check_close(keys, torch.stack([_tok(30, p)[0] for p in range(9)]), name="gather(30) keys", rtol=0, atol=0)
+    try:
+        cache.add_sequence(20)
+    except ValueError:
+        pass
+    else:
+        raise GradeFailure("add_sequence of an existing sequence id should raise ValueError")
+
+
+# --- paged attention --------------------------------------------------------------------------------
+
+
+def _pool(seed=0, num_blocks=12, block_size=4, heads=2, dim=8, lens=(1, 7, 13)):
+    g = torch.Generator().manual_seed(seed)
+    k_cache = torch.randn(num_blocks, block_size, heads, dim, generator=g) * 3  # garbage everywhere
+    v_cache = torch.randn(num_blocks, block_size, heads, dim, generator=g) * 3
+    order = torch.randperm(num_blocks, generator=g).tolist()
+    tables, at = [], 0
+    for n in lens:
+        need = math.ceil(n / block_size)
+        tables.append(order[at : at + need])
+        at += need
+    q = torch.randn(len(lens), heads, dim, generator=g)
+    return q, k_cache, v_cache, tables, list(lens)
+
+
+def _reference(q, k_cache, v_cache, tables, lens, scale=None, *, whole_blocks=False, no_scale=False, head_softmax=False):
+    outs = []
+    for b, (table, n) in enumerate(zip(tables, lens)):
+        keys = k_cache[table].flatten(0, 1)
+        values = v_cache[table].flatten(0, 1)
+        if not whole_blocks:
+            keys, values = keys[:n], values[:n]
+        kh, vh, qh = keys.transpose(0, 1), values.transpose(0, 1), q[b][:, None, :]  # [heads, n, dim]
+        if head_softmax:
+            s = (qh @ kh.transpose(1, 2))[:, 0, :] / math.sqrt(q.shape[-1])
+            outs.append(torch.einsum("hn,hnd->hd", torch.softmax(s, dim=0), vh))
+            continue
+        sc = 1.0 if no_scale else scale
+        outs.append(_sdpa(qh, kh, vh, scale=sc)[:, 0, :])
+    return torch.stack(outs)
+
+
+def test_paged_attention_matches_contiguous(learner):
+    """attention through scrambled block tables equals SDPA on the contiguous keys and values"""
+    q, k_cache, v_cache, tables, lens = _pool()
+    got = learner.paged_attention(q, k_cache, v_cache, tables, lens)
+    check_close(got, _reference(q, k_cache, v_cache, tables, lens), name="paged_attention", rtol=RTOL, atol=ATOL,
+                mistakes={"attending to every slot of the last block, past seq_len":
+                          _reference(q, k_cache, v_cache, tables, lens, whole_blocks=True),
+                          "forgetting the 1/sqrt(head_dim) scale": _reference(q, k_cache, v_cache, tables, lens, no_scale=True),
+                          "a softmax over the heads instead of over the cached tokens":
+                          _reference(q, k_cache, v_cache, tables, lens, head_softmax=True)})
+
+
+def test_paged_attention_custom_scale(learner):
+    """an explicit scale replaces 1/sqrt(head_dim)"""
+    q, k_cache, v_cache, tables, lens = _pool(seed=3, lens=(4, 9))
+    got = learner.paged_attention(q, k_cache, v_cache, tables, lens, scale=0.2)
+    check_close(got, _reference(q, k_cache, v_cache, tables, lens, scale=0.2), name="paged_attention with scale=0.2",
+                rtol=RTOL, atol=ATOL)
+
+
+# --- memory waste -------------------------------------------------------------------------------------
+
+
+def _trace(seed=5, n=200):
+    g = torch.Generator().manual_seed(seed)
+    prompts = torch.randint(20, 500, (n,), generator=g).tolist()
+    outputs = torch.randint(10, 400, (n,), generator=g).tolist()
+    return list(zip(prompts, outputs))
+
+
+def test_memory_waste(learner):
+    """contiguous max_seq_len reservations waste most memory; paging wastes under a block per request"""
+    trace = _trace()
+    max_len, bs = 2048, 16
+    lengths = [p + o for p, o in trace]
+    used = sum(lengths)
+    contiguous = max_len * len(trace)
+    paged = sum(math.ceil(n / bs) * bs for n in lengths)
+    floor_paged = sum(n // bs * bs for n in lengths)
+    got = learner.kv_memory_waste(trace, bs, max_len)
+    check_true(isinstance(got, dict), f"kv_memory_waste should return a dict, got {type(got).__name__}")
+    check_number(got.get("contiguous_reserved"), contiguous, name="contiguous_reserved (token slots)", rtol=0)
+    check_number(got.get("paged_reserved"), paged, name="paged_reserved (token slots)", rtol=0,
+                 mistakes={"rounding the blocks of each request down instead of up": floor_paged})
+    check_number(got.get("contiguous_waste"), (contiguous - used) / contiguous, name="contiguous_waste", rtol=1e-9,
+                 mistakes={"dividing the waste by the used tokens instead of the reserved ones": (contiguous - used) / used})
+    check_number(got.get("paged_waste"), (paged - used) / paged, name="paged_waste", rtol=1e-9,
+                 mistakes={"dividing the waste by the used tokens instead of the reserved ones": (paged - used) / used,
+                           "averaging each request's waste fraction instead of summing token slots":
+                           sum((math.ceil(n / bs) * bs - n) / (math.ceil(n / bs) * bs) for n in lengths) / len(lengths)})
+    try:
+        learner.kv_memory_waste([(2000, 100)], bs, max_len)
+    except ValueError:
+        pass
+    else:
+        raise GradeFailure("kv_memory_waste should raise ValueError for a request longer than max_seq_len")
+
+
+# --- full forward and incremental decoding -------------------------------------------------------------
+
+
+def _layer(seed=11, t=11, d=16):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(t, d, generator=g)
+    ws = [torch.randn(d, d, generator=g) / math.sqrt(d) for _ in range(4)]
+    return x, ws
+
+
+def _reference_layer(x, w_q, w_k, w_v, w_o, n_heads, *, causal=True, heads_last=False):
+    t, d = x.shape
+    hd = d // n_heads
+
+    def split(w):
+        y = x @ w.T
+        y = y.view(t, hd, n_heads).permute(2, 0, 1) if heads_last else y.view(t, n_heads, hd).transpose(0, 1)
+        return y
+
+    out = _sdpa(split(w_q), split(w_k), split(w_v), is_causal=causal)
+    out = out.permute(1, 2, 0).reshape(t, d) if heads_last else out.transpose(0, 1).reshape(t, d)
+    return out @ w_o.T
+
+
+def test_full_attention(learner):
+    """the causal multi-head layer equals the SDPA reference"""
+    x, (wq, wk, wv, wo) = _layer()
+    got = learner.full_attention(x, wq, wk, wv, wo, 4)
+    check_close(got, _reference_layer(x, wq, wk, wv, wo, 4), name="full_attention", rtol=RTOL, atol=ATOL,
+                mistakes={"attention without the causal mask": _reference_layer(x, wq, wk, wv, wo, 4, causal=False),
+                          "splitting the heads in the wrong order (head_dim before n_heads)":
+                          _reference_layer(x, wq, wk, wv, wo, 4, heads_last=True)})
+
+
+def test_incremental_equals_full(learner):
+    """token-by-token decoding through the paged cache equals the full causal forward"""
+    x, (wq, wk, wv, wo) = _layer(seed=12, t=13, d=16)
+    calls = []
+    original = learner.paged_attention
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    learner.paged_attention = counting
+    try:
+        got = learner.incremental_attention(x, wq, wk, wv, wo, 2, 4)
+    finally:
+        learner.paged_attention = original
+    check_close(got, _reference_layer(x, wq, wk, wv, wo, 2), name="incremental_attention", rtol=RTOL, atol=ATOL,
+                mistakes={"attention without the causal mask": _reference_layer(x, wq, wk, wv, wo, 2, causal=False)})
+    check_true(len(calls) == 13, f"incremental_attention called paged_attention {len(calls)} times for 13 tokens; "
+                                 "decode one token at a time through the paged cache")
