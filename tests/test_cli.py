@@ -128,7 +128,8 @@ def test_status_json_schema(fork):
     module = report["categories"][0]["modules"][0]
     assert set(module) == {"id", "title", "complete", "fraction", "exercises", "checklist", "capstone"}
     assert set(module["exercises"][0]) == {"id", "title", "kind", "status", "state", "device", "stub", "grader", "xp"}
-    assert set(module["capstone"]) == {"title", "objective", "complete", "steps"}
+    assert set(module["capstone"]) == {"title", "objective", "complete", "steps", "milestones"}
+    assert set(report["papers"][0]) == {"id", "title", "ticked", "quiz"}
     assert len(report["papers"]) == 6
     total = sum(len(m["exercises"]) for c in report["categories"] for m in c["modules"])
     assert total == 91

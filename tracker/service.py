@@ -280,11 +280,14 @@ class Tracker(_PublishingBase):
 
     def resolve_targets(self, target: str | None, all_: bool = False) -> list[Exercise]:
         if all_:
-            return list(self.curriculum.exercises())
+            return list(self.curriculum.gradables())
         if not target:
             raise TrackerError("say what to grade: a module (1.1), an exercise (1.1.2) or --all")
         if self.curriculum.has_module(target):
-            return list(self.curriculum.module(target).exercises)
+            module = self.curriculum.module(target)
+            return list(module.exercises) + (list(module.capstone.milestones) if module.capstone else [])
+        if target == "papers":
+            return [p.quiz for p in self.curriculum.papers if p.quiz is not None]
         return [self.exercise(target)]
 
     def states(self) -> dict[str, str]:

@@ -132,8 +132,12 @@ def _set_paths(curriculum: Curriculum) -> None:
                 _set_item_paths(checklist.items, module._path + ("checklists", li, "items"))
             if module.capstone:
                 _set_item_paths(module.capstone.steps, module._path + ("capstone", "steps"))
+                for xi, milestone in enumerate(module.capstone.milestones):
+                    milestone._path = module._path + ("capstone", "milestones", xi)
     for pi, paper in enumerate(curriculum.papers):
         paper._path = ("papers", pi)
+        if paper.quiz is not None:
+            paper.quiz._path = paper._path + ("quiz",)
 
 
 def _set_item_paths(items: list, base: Loc) -> None:
@@ -146,8 +150,12 @@ def parse(text: str, path: Path) -> LoadedCurriculum:
     """Parse and validate the text of a curriculum file; raise CurriculumError with every problem."""
     name = path.name
     try:
-        # libyaml's composer is ten times faster where PyYAML was built with it; both keep line marks.
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        try:
+            # libyaml's composer is ten times faster where PyYAML was built with it; both keep line marks.
+            node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            # Report the error in PyYAML's own words, the same on every platform.
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -6,7 +6,8 @@ Every object that a learner can tick or grade has a stable id:
 - modules ``0.1`` .. ``2.2``; exercises ``M.m.k`` (``1.1.2`` is module 1.1, check 2);
 - checklist items ``M.m.cN`` with nested items ``M.m.cN.j``;
 - capstone steps ``M.m.pN`` with nested items ``M.m.pN.j``;
-- papers ``paper.NAME``.
+- papers ``paper.NAME`` (a paper's quiz is graded under the paper's id);
+- capstone milestones ``M.m.mK``: graded steps of a capstone project.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ Status = Literal["gradable", "coming_soon"]
 
 MODULE_ID = re.compile(r"^\d+\.\d+$")
 EXERCISE_ID = re.compile(r"^(\d+\.\d+)\.(\d+)$")
+MILESTONE_ID = re.compile(r"^(\d+\.\d+)\.m(\d+)$")
 ITEM_ID = re.compile(r"^(\d+\.\d+)\.([cp])(\d+)(?:\.(\d+))?$")
 PAPER_ID = re.compile(r"^paper\.[a-z0-9_-]+$")
 
@@ -82,7 +84,17 @@ class Exercise(_Model):
 
     @property
     def number(self) -> int:
-        return int(self.id.rsplit(".", 1)[1])
+        """The check's number within its module (1 for 1.1.1); 0 for milestones and paper quizzes."""
+        last = self.id.rsplit(".", 1)[1]
+        return int(last) if last.isdigit() else 0
+
+    @property
+    def is_milestone(self) -> bool:
+        return bool(MILESTONE_ID.match(self.id))
+
+    @property
+    def is_paper_quiz(self) -> bool:
+        return self.id.startswith("paper.")
 
     @property
     def gradable(self) -> bool:
@@ -93,6 +105,8 @@ class Capstone(_Model):
     title: str = Field(min_length=1)
     objective: str = Field(min_length=1)
     steps: list[Item] = Field(min_length=1)
+    # Graded milestones of the project (ids M.m.m1, M.m.m2, ...).
+    milestones: list[Exercise] = []
 
 
 class Module(_Model):
@@ -128,7 +142,8 @@ class Paper(_Model):
     id: str
     title: str = Field(min_length=1)
     citation: str = Field(min_length=1)
-    exercise: str | None = None
+    # A short quiz on what the paper says; its id is the paper's. Passing it marks the paper read.
+    quiz: Exercise | None = None
 
 
 class ToolGroup(_Model):
@@ -168,8 +183,19 @@ class Curriculum(_Model):
             yield from category.modules
 
     def exercises(self) -> Iterator[Exercise]:
+        """The knowledge checks (91 in the course)."""
         for module in self.modules():
             yield from module.exercises
+
+    def gradables(self) -> Iterator[Exercise]:
+        """Everything a grader can pass: knowledge checks, capstone milestones and paper quizzes."""
+        for module in self.modules():
+            yield from module.exercises
+            if module.capstone:
+                yield from module.capstone.milestones
+        for paper in self.papers:
+            if paper.quiz is not None:
+                yield paper.quiz
 
     def category_of(self, module_id: str) -> Category:
         for category in self.categories:
@@ -198,7 +224,7 @@ class Curriculum(_Model):
     def index(self) -> None:
         """Build the id lookups (called by the loader after validation)."""
         self._modules = {m.id: m for m in self.modules()}
-        self._exercises = {e.id: e for e in self.exercises()}
+        self._exercises = {e.id: e for e in self.gradables()}
         self._items = {i.id: i for m in self.modules() for i in m.items()}
         for paper in self.papers:
             self._items[paper.id] = Item(id=paper.id, text=paper.title)

@@ -58,6 +58,8 @@ def validate(loaded: LoadedCurriculum, repo: Path, check_manifest: bool = True) 
             if module.capstone:
                 for si, step in enumerate(module.capstone.steps, start=1):
                     _item(step, f"{module.id}.p{si}", bad, unique)
+                for xi, milestone in enumerate(module.capstone.milestones, start=1):
+                    _exercise(milestone, module.id, xi, repo, bad, unique, expected_id=f"{module.id}.m{xi}")
                 for item in module.items():
                     if item.artifact and not _inside(repo, item.artifact):
                         bad(item._path + ("artifact",), f"{item.artifact!r} points outside the repository")
@@ -65,9 +67,11 @@ def validate(loaded: LoadedCurriculum, repo: Path, check_manifest: bool = True) 
         if not PAPER_ID.match(paper.id):
             bad(paper._path + ("id",), f"paper id {paper.id!r} should look like paper.lora")
         unique(paper.id, paper._path + ("id",))
-        if paper.exercise and not c.has_exercise(paper.exercise):
-            bad(paper._path + ("exercise",), f"no exercise {paper.exercise!r}")
-    known = set(c._modules) | set(c._exercises)
+        if paper.quiz is not None:
+            if paper.quiz.kind != "quiz":
+                bad(paper.quiz._path + ("kind",), "a paper's quiz must be of kind quiz")
+            _exercise(paper.quiz, "papers", 0, repo, bad, lambda ident, loc: None, expected_id=paper.id)
+    known = set(c._modules) | set(c._exercises)  # every gradable, milestones and paper quizzes included
     for module in c.modules():
         for ri, req in enumerate(module.requires):
             if req not in known:
@@ -83,11 +87,15 @@ def validate(loaded: LoadedCurriculum, repo: Path, check_manifest: bool = True) 
     return problems
 
 
-def _exercise(exercise: Exercise, module_id: str, index: int, repo: Path, bad, unique) -> None:
+def _exercise(exercise: Exercise, module_id: str, index: int, repo: Path, bad, unique,
+              expected_id: str | None = None) -> None:
     loc = exercise._path
-    expected_id = f"{module_id}.{index}"
-    if not EXERCISE_ID.match(exercise.id) or exercise.id != expected_id:
-        bad(loc + ("id",), f"exercise {index} of module {module_id} must have id {expected_id!r}, not {exercise.id!r}")
+    if expected_id is None:
+        expected_id = f"{module_id}.{index}"
+        if not EXERCISE_ID.match(exercise.id) or exercise.id != expected_id:
+            bad(loc + ("id",), f"exercise {index} of module {module_id} must have id {expected_id!r}, not {exercise.id!r}")
+    elif exercise.id != expected_id:
+        bad(loc + ("id",), f"this must have id {expected_id!r}, not {exercise.id!r}")
     unique(exercise.id, loc + ("id",))
     paths = {"stub": exercise.stub, "grader": exercise.grader, "solution": exercise.solution}
     for name, rel in paths.items():

@@ -30,6 +30,20 @@ def _item(item: Item, ticked: set[str], curriculum) -> dict[str, Any]:
     }
 
 
+def _exercise(c, e, states: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "title": e.title,
+        "kind": e.kind,
+        "status": e.status,
+        "state": states[e.id],
+        "device": e.device,
+        "stub": e.stub,
+        "grader": e.grader,
+        "xp": c.xp_for_exercise(e),
+    }
+
+
 def status_report(tracker) -> dict[str, Any]:
     c = tracker.curriculum
     states = tracker.states()
@@ -46,20 +60,7 @@ def status_report(tracker) -> dict[str, Any]:
                     "title": module.title,
                     "complete": progress.complete,
                     "fraction": round(progress.fraction, 4),
-                    "exercises": [
-                        {
-                            "id": e.id,
-                            "title": e.title,
-                            "kind": e.kind,
-                            "status": e.status,
-                            "state": states[e.id],
-                            "device": e.device,
-                            "stub": e.stub,
-                            "grader": e.grader,
-                            "xp": c.xp_for_exercise(e),
-                        }
-                        for e in module.exercises
-                    ],
+                    "exercises": [_exercise(c, e, states) for e in module.exercises],
                     "checklist": [_item(i, ticked, c) for cl in module.checklists for i in cl.items],
                     "capstone": None
                     if module.capstone is None
@@ -68,6 +69,7 @@ def status_report(tracker) -> dict[str, Any]:
                         "objective": module.capstone.objective,
                         "complete": progress.capstone_complete,
                         "steps": [_item(s, ticked, c) for s in module.capstone.steps],
+                        "milestones": [_exercise(c, m, states) for m in module.capstone.milestones],
                     },
                 }
             )
@@ -88,5 +90,9 @@ def status_report(tracker) -> dict[str, Any]:
         "schema": SCHEMA_VERSION,
         "title": c.title,
         "categories": categories,
-        "papers": [{"id": p.id, "title": p.title, "ticked": p.id in ticked} for p in c.papers],
+        "papers": [
+            {"id": p.id, "title": p.title, "ticked": p.id in ticked or states.get(p.id) == "passed",
+             "quiz": _exercise(c, p.quiz, states) if p.quiz else None}
+            for p in c.papers
+        ],
     }

@@ -207,6 +207,7 @@ class _Fold:
         self.module_of_item = {i.id: m for m in curriculum.modules() for i in m.items()}
         self.papers = {p.id for p in curriculum.papers}
         self.required = [e.id for e in curriculum.exercises() if S.required(e)]
+        self.required_set = set(self.required)
         self.gpu_pass = False
 
     def give(self, ev: Event, delta: int, reason: str) -> None:
@@ -258,7 +259,8 @@ class _Fold:
             elif was and not now:
                 del self.passed[ex_id]
                 self.give(ev, -xp, f"{ex_id} fails again")
-            self.refresh_module(ev, self.c.module(exercise.module_id))
+            if self.c.has_module(exercise.module_id):  # paper quizzes belong to no module
+                self.refresh_module(ev, self.c.module(exercise.module_id))
         elif ev.type in ("tick", "untick"):
             ident = d.get("item", "")
             on = ev.type == "tick"
@@ -302,7 +304,7 @@ class _Fold:
         unaided = any(
             all(self.hints.get(e.id, 0) == 0 for e in c.module(m).exercises) for m in self.complete_modules
         )
-        papers_read = sum(p in self.ticked for p in self.papers)
+        papers_read = sum(p in self.ticked or p in self.passed for p in self.papers)
         logs = sum(_complete_log(entry) for entry in self.logs.values())
         return {
             "first-pass": bool(passed),
@@ -314,7 +316,7 @@ class _Fold:
             "unaided": unaided,
             "builder": bool(self.complete_capstones),
             "category-cleared": any(all(m in self.complete_modules for m in mods) for mods in modules_by_category),
-            "halfway": len(passed) * 2 >= len(self.required) > 0,
+            "halfway": len(passed & self.required_set) * 2 >= len(self.required) > 0,
             "graduate": bool(self.required) and all(e in passed for e in self.required),
             "on-the-metal": any(device == "cuda" for _, device in self.passed.values()),
             "reader": papers_read >= 1,

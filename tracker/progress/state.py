@@ -38,7 +38,7 @@ def exercise_states(curriculum: Curriculum, attempts: list[Attempt]) -> dict[str
         elif attempt.status == R.NEEDS_GPU:
             gpu_only.add(attempt.exercise_id)
     states = {}
-    for exercise in curriculum.exercises():
+    for exercise in curriculum.gradables():
         if not exercise.gradable:
             states[exercise.id] = COMING_SOON
         elif exercise.id in latest:
@@ -53,7 +53,7 @@ def exercise_states(curriculum: Curriculum, attempts: list[Attempt]) -> dict[str
 def states_from_latest(curriculum: Curriculum, latest: dict[str, str], gpu_only: set[str]) -> dict[str, str]:
     """Each exercise's state from the store's latest counted statuses (see exercise_states)."""
     states = {}
-    for exercise in curriculum.exercises():
+    for exercise in curriculum.gradables():
         if not exercise.gradable:
             states[exercise.id] = COMING_SOON
         elif exercise.id in latest:

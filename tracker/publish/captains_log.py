@@ -26,6 +26,8 @@ def day_progress(progress: Progress, day: str) -> str:
     """What the history says happened that day, in a sentence."""
     changes = [c for c in progress.ledger if c.day == date.fromisoformat(day)]
     passed = [c.reason.removeprefix("passed ") for c in changes if c.reason.startswith("passed ")]
+    papers = [p for p in passed if p.startswith("paper.")]
+    passed = [p for p in passed if not p.startswith("paper.")]
     ticked = sum(1 for c in changes if c.reason.startswith("ticked "))
     modules = [c.reason.split()[1] for c in changes if c.reason.endswith(" complete") and c.delta > 0]
     parts = []
@@ -35,9 +37,22 @@ def day_progress(progress: Progress, day: str) -> str:
         parts.append(f"ticked {ticked} checklist item{'s' if ticked != 1 else ''}")
     if modules:
         parts.append(f"completed module {', '.join(modules)}")
+    if papers:
+        parts.append(f"read {', '.join(p.removeprefix('paper.') for p in papers)} (quiz passed)")
     xp = sum(c.delta for c in changes)
     summary = "; ".join(parts) if parts else "studied"
     return f"{summary[0].upper()}{summary[1:]} · {xp:+d} XP"
+
+
+def reading_days(c: Curriculum, progress: Progress) -> dict[str, list[str]]:
+    """Days on which a paper's quiz was passed: each gets a reading entry in the log."""
+    titles = {p.id: p.title for p in c.papers}
+    days: dict[str, list[str]] = {}
+    for change in progress.ledger:
+        paper = change.reason.removeprefix("passed ")
+        if change.reason.startswith("passed ") and paper in titles and paper in progress.passed:
+            days.setdefault(change.day.isoformat(), []).append(titles[paper])
+    return days
 
 
 def render_entry(c: Curriculum, progress: Progress, day: str, entry: dict) -> str:
@@ -62,8 +77,13 @@ def render(c: Curriculum, progress: Progress, existing: str = "") -> str:
     """The whole log file; entries edited by hand in ``existing`` are kept as they are."""
     old = parse_entries(existing)
     blocks = []
-    for day in sorted(progress.logs, reverse=True):
-        body = render_entry(c, progress, day, progress.logs[day])
+    readings = reading_days(c, progress)
+    for day in sorted(set(progress.logs) | set(readings), reverse=True):
+        entry = progress.logs.get(day) or {
+            "module": "Pantheon", "title": "Read " + ", ".join(readings[day]),
+            "insight": "", "challenge": "", "next_steps": "",
+        }
+        body = render_entry(c, progress, day, entry)
         sha = _sha(body)
         if day in old:
             recorded, current = old[day]

@@ -157,7 +157,10 @@ def _items(items: list[Item], c: Curriculum, ticked: set[str], depth: int = 0) -
 
 
 def _exercise_line(c: Curriculum, module: Module, exercise, progress: Progress) -> str:
-    label = f"**{module.check_label} {exercise.number}:**"
+    if exercise.is_milestone:
+        label = f"**Milestone {exercise.id.rsplit('.m', 1)[1]}:**"
+    else:
+        label = f"**{module.check_label} {exercise.number}:**"
     if exercise.id in progress.passed:
         device = progress.passed[exercise.id][1] or "cpu"
         hints = progress.hints.get(exercise.id, 0)
@@ -187,6 +190,7 @@ def render_module(c: Curriculum, module: Module, progress: Progress) -> list[str
         done = module.id in progress.complete_capstones
         lines += [f"#### Capstone Project: {cap.title}", "", f"- {_mark(done)} **Objective:** {cap.objective}"]
         lines += _items(cap.steps, c, ticked)
+        lines += [_exercise_line(c, module, m, progress) for m in cap.milestones]
         lines.append("")
     return lines
 
@@ -206,7 +210,9 @@ def render_curriculum(c: Curriculum, progress: Progress) -> str:
     if c.papers:
         lines += ["## The Pantheon: Foundational Papers", "", "Essential research papers underlying the techniques in this curriculum:", ""]
         for paper in c.papers:
-            lines.append(f"- {_mark(paper.id in progress.ticked)} **{paper.title}:** {paper.citation}")
+            quiz = " · ✅ quiz passed" if paper.id in progress.passed else ""
+            read = paper.id in progress.ticked or paper.id in progress.passed
+            lines.append(f"- {_mark(read)} **{paper.title}:** {paper.citation}{quiz}")
         lines.append("")
     return "\n".join(lines).rstrip("\n")
 

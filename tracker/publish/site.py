@@ -37,7 +37,7 @@ def states_from_events(c: Curriculum, events: list[Event]) -> dict[str, str]:
             continue
         latest[ex] = status
     states = {}
-    for e in c.exercises():
+    for e in c.gradables():
         if not e.gradable:
             states[e.id] = S.COMING_SOON
         else:
