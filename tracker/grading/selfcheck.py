@@ -9,6 +9,7 @@ the variant's ``expect`` text. The project's tests run this for every gradable e
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -41,8 +42,16 @@ def _one(repo: Path, exercise: Exercise, target: Path, device: str) -> tuple[R.E
     return result, time.monotonic() - start
 
 
+def _cuda_here() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def selfcheck(repo: Path, exercise: Exercise, device: str = "cpu") -> list[Check]:
     assert exercise.grader and exercise.stub and exercise.solution, f"{exercise.id} lacks grader, stub or solution"
+    if exercise.device == "cuda" and (device == "cpu" or not _cuda_here()):
+        return _selfcheck_without_gpu(repo, exercise)
     checks = []
     result, secs = _one(repo, exercise, repo / exercise.stub, device)
     checks.append(
@@ -80,6 +89,25 @@ def selfcheck(repo: Path, exercise: Exercise, device: str = "cpu") -> list[Check
     return checks
 
 
+def _selfcheck_without_gpu(repo: Path, exercise: Exercise) -> list[Check]:
+    """Where there is no CUDA, an exercise that needs it must say "needs a GPU" for every file: neither a
+    pass nor a fail. (Its real check runs on a machine with a GPU: `selfcheck` with --device cuda.)"""
+    checks = []
+    targets = [("stub", repo / exercise.stub), ("reference", repo / exercise.solution)]  # type: ignore[operator]
+    solution_text = (repo / exercise.solution).read_text(encoding="utf-8")  # type: ignore[operator]
+    with tempfile.TemporaryDirectory(prefix=f"variants-{exercise.id}-") as tmp:
+        for variant in load_variants(variants_path(repo / exercise.solution)):  # type: ignore[operator]
+            path = Path(tmp) / variant.name / Path(exercise.solution).name  # type: ignore[arg-type]
+            path.parent.mkdir()
+            path.write_text(variant.apply(solution_text), encoding="utf-8")
+            targets.append((f"variant {variant.name}", path))
+        for label, target in targets:
+            result, secs = _one(repo, exercise, target, "cpu")
+            checks.append(Check(f"{label} reports needs a GPU here", result.status == R.NEEDS_GPU,
+                                f"{result.status}: {_messages(result)[:300]}", secs))
+    return checks
+
+
 def main(argv: list[str]) -> int:
     from tracker.curriculum.loader import load
     from tracker.grading.sandbox import repo_root
@@ -89,7 +117,7 @@ def main(argv: list[str]) -> int:
     bad = 0
     for exercise_id in argv:
         exercise = curriculum.exercise(exercise_id)
-        for check in selfcheck(repo, exercise):
+        for check in selfcheck(repo, exercise, device=os.environ.get("TRACKER_DEVICE", "cpu")):
             mark = "ok  " if check.ok else "FAIL"
             print(f"{mark} {exercise_id} {check.label} ({check.seconds:.1f} s)")
             if not check.ok:
