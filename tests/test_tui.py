@@ -313,3 +313,15 @@ async def test_watch_toggle_regrades_on_save(repo):
         await settle(pilot, app)
     tracker.close()
     assert [a.status for a in tracker.store.attempts("1.1.1")][-1] == "passed"
+
+
+async def test_palette_offers_the_apps_commands(repo):
+    app = make_app(fixed_tracker(repo))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Go to Curriculum (2)" in titles and "Light/dark theme (d)" in titles
+        assert any(t.startswith("Open next") for t in titles)
+        before = app.theme
+        await pilot.press("d")
+        assert app.theme != before  # the light and the dark theme

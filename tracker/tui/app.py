@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from tracker.service import Tracker
@@ -114,6 +114,27 @@ class TrackerApp(App):
         self.exit()
 
     # --- everything else ---------------------------------------------------------------------------
+
+    def get_system_commands(self, screen):
+        """The palette (ctrl+p) offers everything the footer does, with the key to remember."""
+        yield from super().get_system_commands(screen)
+        for mode, key, help_text in (
+            ("today", "1", "Streak, level, today's goal and focus, what is next"),
+            ("curriculum", "2", "Categories and modules, and a filter to find an exercise"),
+            ("log", "3", "The captain's log, and today's entry"),
+            ("achievements", "4", "Earned and locked achievements"),
+            ("stats", "5", "XP over time, study time per module"),
+        ):
+            yield SystemCommand(f"Go to {mode.title()} ({key})", help_text, lambda mode=mode: self.switch_mode(mode))
+        yield SystemCommand("Light/dark theme (d)", "Switch between the light and the dark theme", self.action_toggle_theme)
+        for binding in getattr(screen, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.show and binding.action not in ("back",):
+                action = binding.action
+                yield SystemCommand(
+                    f"{binding.description} ({binding.key_display or binding.key})",
+                    f"On this screen: {binding.description.lower()}",
+                    lambda action=action, screen=screen: self.call_later(screen.run_action, action),
+                )
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
