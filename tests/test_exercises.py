@@ -11,13 +11,23 @@ from tracker.grading.selfcheck import selfcheck
 from .conftest import PROJECT
 
 CURRICULUM = load(PROJECT / "curriculum.yaml").curriculum
-GRADABLE = [e for e in CURRICULUM.exercises() if e.gradable]
+GRADABLE = [e for e in CURRICULUM.gradables() if e.gradable]
+
+
+@pytest.fixture(scope="module")
+def worker():
+    """One warm grading worker per test process: every run is still a fresh forked child."""
+    from tracker.grading.worker import WarmWorker
+
+    w = WarmWorker()
+    yield w if w.usable() else None
+    w.close()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("exercise", GRADABLE, ids=[e.id for e in GRADABLE])
-def test_exercise_tells_right_from_wrong(exercise):
-    checks = selfcheck(PROJECT, exercise, device="cpu")
+def test_exercise_tells_right_from_wrong(exercise, worker):
+    checks = selfcheck(PROJECT, exercise, device="cpu", worker=worker)
     failures = [f"{c.label}: {c.detail}" for c in checks if not c.ok]
     assert not failures, "\n".join(failures)
 

@@ -44,6 +44,7 @@ class GradingSettings:
     memory_mb: int = 4096
     output_kb: int = 1024
     device: str = "auto"
+    threads: int = 1
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Config:
                 memory_mb=int(grading.get("memory_mb", 4096)),
                 output_kb=int(grading.get("output_kb", 1024)),
                 device=str(grading.get("device", "auto")),
+                threads=int(grading.get("threads", 1)),
             ),
             git=GitSettings(
                 commit=str(raw.get("git", {}).get("commit", "event")),

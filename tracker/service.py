@@ -301,7 +301,7 @@ class Tracker(_PublishingBase):
 
     def limits(self) -> Limits:
         g = self.config.grading
-        return Limits(timeout=g.timeout, memory_mb=g.memory_mb, output_kb=g.output_kb)
+        return Limits(timeout=g.timeout, memory_mb=g.memory_mb, output_kb=g.output_kb, threads=g.threads)
 
     def grade(
         self,

@@ -8,6 +8,10 @@ sqrt(embed_dim) or not at all, forgetting the output projection, splitting heads
 reshape that mixes positions, merging heads without the transpose, swapped query/key or key/value
 projections, summing or taking one head instead of averaging, a padding mask read as True = keep, an
 ignored mask and an anti-causal mask.
+
+The "visualize attention patterns" part of the knowledge check becomes returning the attention weights,
+averaged over heads and per head, exactly as nn.MultiheadAttention returns them for plotting: a plot itself
+cannot be graded, the numbers behind it can.
 """
 
 from __future__ import annotations
@@ -197,10 +201,10 @@ def test_self_attention(learner):
         "forgetting the output projection out_proj": _manual(ref, x, x, x, out_proj=False),
         "splitting heads interleaved (view(B, T, head_dim, H)) instead of in contiguous blocks of head_dim "
         "features": _manual(ref, x, x, x, split="interleaved"),
-        "splitting heads with a plain reshape to (B, H, T, head_dim), which mixes positions; view as "
-        "(B, T, H, head_dim) and transpose": _manual(ref, x, x, x, split="no_transpose"),
-        "merging heads with a plain reshape of (B, H, L, head_dim) to (B, L, E); transpose to (B, L, H, "
-        "head_dim) first": _manual(ref, x, x, x, merge="no_transpose"),
+        "splitting heads with a plain reshape to (B, H, T, head_dim), which mixes positions (view as "
+        "(B, T, H, head_dim), then transpose)": _manual(ref, x, x, x, split="no_transpose"),
+        "merging heads with a plain reshape of (B, H, L, head_dim) to (B, L, E) without first transposing "
+        "to (B, L, H, head_dim)": _manual(ref, x, x, x, merge="no_transpose"),
         "swapping the query and key projections (rows [0, E) of in_proj_weight are W_q)": _manual(
             ref, x, x, x, chunks=(1, 0, 2)
         ),
@@ -290,7 +294,7 @@ def test_key_padding_mask(learner):
     kpm = torch.arange(6)[None, :] >= lengths[:, None]  # True = padding
     got = _call(module, x, x, x, key_padding_mask=kpm, average_attn_weights=False)
     mistakes = {
-        "reading key_padding_mask as True = keep; in nn.MultiheadAttention True marks padding to ignore": _manual(
+        "reading key_padding_mask as True = keep (in nn.MultiheadAttention True marks padding to ignore)": _manual(
             ref, x, x, x, kpm=kpm, kpm_keep=True, avg=False
         ),
         "ignoring key_padding_mask": _manual(ref, x, x, x, avg=False),

@@ -3,7 +3,7 @@
 Integer codes are compared with ``torch.quantize_per_tensor`` on scales that are powers of two (so that
 ``x / scale`` is exact and ties are real ties); parameters and MSE are compared with the closed forms of
 the stub's docstring. Probes: dividing by 128 or 255, max(x) for max(|x|), a range that excludes zero, a
-fractional zero-point, rounding half up or flooring, wrapping instead of clamping, a sign error on the
+fractional zero-point, rounding halves up or away from zero, flooring, wrapping instead of clamping, a sign error on the
 zero-point, dequantizing without the zero-point, and MAE/SSE/RMSE in place of the MSE.
 """
 
@@ -127,9 +127,9 @@ def test_quantize_int8_rounds_half_to_even(learner):
         rtol=0,
         atol=0,
         mistakes={
-            "rounding half away from zero (floor(v + 0.5) or Python 2 style) instead of half to even": torch.floor(
-                x / scale + 0.5
-            ),
+            "rounding halves up (floor(v + 0.5)) instead of to even": torch.floor(x / scale + 0.5),
+            "rounding halves away from zero instead of to even": torch.sign(x / scale)
+            * torch.floor(torch.abs(x / scale) + 0.5),
             "truncating toward zero instead of rounding": torch.trunc(x / scale),
             "flooring instead of rounding": torch.floor(x / scale),
         },

@@ -42,6 +42,8 @@ class Limits:
     timeout: float = 60.0  # wall-clock seconds, from the child's start for the first exercise
     memory_mb: int = 4096  # resident memory of the child and its descendants
     output_kb: int = 1024  # bytes the child may print
+    # Intra-op threads for torch: graders use small tensors, where one thread is fastest and steadiest.
+    threads: int = 1
 
 
 @dataclass(frozen=True)
@@ -178,11 +180,14 @@ def _result(track: _Tracked, status: str, message: str = "") -> R.ExerciseResult
     return R.ExerciseResult(exercise_id=track.job.exercise_id, status=status, tests=list(track.tests), message=message)
 
 
-def child_env(targets: dict[str, str], device: str) -> dict[str, str]:
-    """What a grading child adds to the environment: its targets and device, and no bytecode files."""
+def child_env(targets: dict[str, str], device: str, threads: int = 1) -> dict[str, str]:
+    """What a grading child adds to the environment: its targets and device, its thread count, and no
+    bytecode files."""
     return {
         TARGETS_ENV: json.dumps(targets),
         "TRACKER_DEVICE": device,
+        "OMP_NUM_THREADS": str(threads),
+        "TRACKER_THREADS": str(threads),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
         "PYTHONFAULTHANDLER": "1",
@@ -265,7 +270,7 @@ def _run_child(
     with tempfile.TemporaryDirectory(prefix="tracker-grade-") as tmp:
         results_path = Path(tmp) / "results.jsonl"
         results_path.touch()
-        env = child_env({key: str(tracked[key].job.target.resolve()) for key in pending}, device)
+        env = child_env({key: str(tracked[key].job.target.resolve()) for key in pending}, device, limits.threads)
         start = time.monotonic()
         proc = launch(pytest_args(repo, results_path, pending), env, repo, limits, Path(tmp))
         reason, current_key = "", None

@@ -36,9 +36,10 @@ def _messages(result: R.ExerciseResult) -> str:
     return "\n".join([result.message] + [t.message for t in result.tests])
 
 
-def _one(repo: Path, exercise: Exercise, target: Path, device: str) -> tuple[R.ExerciseResult, float]:
+def _one(repo: Path, exercise: Exercise, target: Path, device: str, worker=None) -> tuple[R.ExerciseResult, float]:
     start = time.monotonic()
-    [result] = grade([Job(exercise.id, repo / exercise.grader, target)], repo, device=device, limits=Limits(timeout=120))
+    [result] = grade([Job(exercise.id, repo / exercise.grader, target)], repo, device=device, limits=Limits(timeout=120),
+                     worker=worker)
     return result, time.monotonic() - start
 
 
@@ -48,16 +49,17 @@ def _cuda_here() -> bool:
     return torch.cuda.is_available()
 
 
-def selfcheck(repo: Path, exercise: Exercise, device: str = "cpu") -> list[Check]:
+def selfcheck(repo: Path, exercise: Exercise, device: str = "cpu", worker=None) -> list[Check]:
+    """Grade the stub, the reference and every variant (with the warm ``worker`` if given)."""
     assert exercise.grader and exercise.stub and exercise.solution, f"{exercise.id} lacks grader, stub or solution"
     if exercise.device == "cuda" and (device == "cpu" or not _cuda_here()):
-        return _selfcheck_without_gpu(repo, exercise)
+        return _selfcheck_without_gpu(repo, exercise, worker)
     checks = []
-    result, secs = _one(repo, exercise, repo / exercise.stub, device)
+    result, secs = _one(repo, exercise, repo / exercise.stub, device, worker)
     checks.append(
         Check("stub is not started", result.status == R.NOT_STARTED, f"{result.status}: {_messages(result)[:400]}", secs)
     )
-    result, secs = _one(repo, exercise, repo / exercise.solution, device)
+    result, secs = _one(repo, exercise, repo / exercise.solution, device, worker)
     failing = [f"{t.name}: {t.outcome}: {t.message}" for t in result.tests if t.outcome != R.PASSED]
     checks.append(
         Check(
@@ -82,14 +84,14 @@ def selfcheck(repo: Path, exercise: Exercise, device: str = "cpu") -> list[Check
             path = Path(tmp) / variant.name / Path(exercise.solution).name
             path.parent.mkdir()
             path.write_text(variant.apply(solution_text), encoding="utf-8")
-            result, secs = _one(repo, exercise, path, device)
+            result, secs = _one(repo, exercise, path, device, worker)
             text = _messages(result)
             ok = result.status != R.PASSED and variant.expect.lower() in text.lower()
             checks.append(Check(f"variant {variant.name} fails naming “{variant.expect}”", ok, f"{result.status}: {text[:600]}", secs))
     return checks
 
 
-def _selfcheck_without_gpu(repo: Path, exercise: Exercise) -> list[Check]:
+def _selfcheck_without_gpu(repo: Path, exercise: Exercise, worker=None) -> list[Check]:
     """Where there is no CUDA, an exercise that needs it must say "needs a GPU" for every file: neither a
     pass nor a fail. (Its real check runs on a machine with a GPU: `selfcheck` with --device cuda.)"""
     checks = []
@@ -102,7 +104,7 @@ def _selfcheck_without_gpu(repo: Path, exercise: Exercise) -> list[Check]:
             path.write_text(variant.apply(solution_text), encoding="utf-8")
             targets.append((f"variant {variant.name}", path))
         for label, target in targets:
-            result, secs = _one(repo, exercise, target, "cpu")
+            result, secs = _one(repo, exercise, target, "cpu", worker)
             checks.append(Check(f"{label} reports needs a GPU here", result.status == R.NEEDS_GPU,
                                 f"{result.status}: {_messages(result)[:300]}", secs))
     return checks

@@ -71,8 +71,12 @@ def _child(request: dict) -> None:
     try:
         import pytest
 
+        import torch
+
         from tracker.grading import sandbox
 
+        # The forked child has torch already; its thread count is set here (the env var is read at start).
+        torch.set_num_threads(max(1, int(os.environ.get("TRACKER_THREADS", "1"))))
         sandbox.reset()
         code = int(pytest.main(request["args"]))
     except SystemExit as exc:
@@ -100,6 +104,11 @@ def serve() -> None:
     import torch  # noqa: F401
     import _pytest.main  # noqa: F401
     import _pytest.python  # noqa: F401
+
+    try:  # what nn.MultiheadAttention imports on first use with a padding mask (about a second)
+        import torch.fx.experimental.symbolic_shapes  # noqa: F401
+    except ImportError:
+        pass
 
     import tracker.grading.device  # noqa: F401
     import tracker.grading.plugin  # noqa: F401
