@@ -179,3 +179,28 @@ def test_events_stream_while_grading(tmp_path):
     grade([Job("1.1.1", GRADER, learner(tmp_path))], PROJECT, device="cpu", on_event=seen.append)
     kinds = [e["event"] for e in seen]
     assert kinds.count("start") == kinds.count("test") >= 8 and kinds[-1] == "end"
+
+
+def test_a_wraps_style_monkeypatch_is_still_caught(tmp_path):
+    """A learner's wrapper that copies the original's name and module is not torch's own wrapper."""
+    path = learner(
+        tmp_path,
+        replace=("amax / 127", "amax / 128"),
+        extra="""
+        import functools
+        import torch
+        _real = torch.allclose
+        torch.allclose = functools.wraps(_real)(lambda *a, **k: True)
+        """,
+    )
+    result = run(path)
+    assert result.status == R.FAILED and "your code replaced torch.allclose" in messages(result)
+
+
+def test_torch_wrapping_its_own_functions_is_not_tampering(tmp_path):
+    """Building an optimizer imports torch._dynamo, which wraps torch.manual_seed: not the learner's doing."""
+    path = learner(tmp_path, extra="""
+        import torch
+        torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        """)
+    assert run(path).status == R.PASSED

@@ -81,14 +81,16 @@ class _PublishingBase:
                     files.append(exercise.stub)
         return files
 
-    def commit(self, message: str) -> list[str]:
-        """Commit the tracker's own files (never the learner's other changes); returns the paths committed."""
+    def commit(self, message: str, only_if_visible: bool = False) -> list[str]:
+        """Commit the tracker's own files (never the learner's other changes); returns the paths committed.
+        With ``only_if_visible``, a change to the journal alone does not make a commit."""
         from tracker.publish import gitops
 
         if not gitops.is_repo(self.repo):
             self.dashboard()
             return []
-        result = gitops.commit_files(self.repo, self.renderers(), message, plain=self._plain_files())
+        result = gitops.commit_files(self.repo, self.renderers(), message, plain=self._plain_files(),
+                                     only_if_rendered_changed=only_if_visible)
         return result.paths
 
     def after_event(self, message: str) -> str:
@@ -101,7 +103,7 @@ class _PublishingBase:
             if self.config.git.commit != "event":
                 self.dashboard()
                 return ""
-            committed = self.commit(message)
+            committed = self.commit(message, only_if_visible=True)
             if committed and self.config.git.push:
                 return self.sync().message
             return f"committed: {message}" if committed else ""
@@ -190,9 +192,13 @@ class Tracker(_PublishingBase):
         worker = self.warm()
 
         def grade_once(cancel: threading.Event) -> R.ExerciseResult:
-            return self.grade([exercise], device=device, cancel=cancel, worker=worker)[0]
+            return self.grade([exercise], device=device, cancel=cancel, worker=worker, publish=False)[0]
 
-        return Watcher([self.repo / exercise.stub], grade_once, on_result, on_start=on_start)
+        def show_then_publish(result: R.ExerciseResult) -> None:
+            on_result(result)  # the learner sees the verdict first; the dashboard and git follow
+            self.publish_grades([result])
+
+        return Watcher([self.repo / exercise.stub], grade_once, show_then_publish, on_start=on_start)
 
     def close(self) -> None:
         if self._worker is not None:
@@ -312,6 +318,7 @@ class Tracker(_PublishingBase):
         cancel: threading.Event | None = None,
         record: bool = True,
         worker=None,
+        publish: bool = True,
     ) -> list[R.ExerciseResult]:
         """Grade exercises in a child process and record each attempt; coming-soon ones are reported."""
         device = device or self.config.grading.device
@@ -337,11 +344,12 @@ class Tracker(_PublishingBase):
             if record and result.status != "cancelled":
                 self._record_attempt(result)
             out.append(result)
-        if record:
-            self._publish_grades(out)
+        if record and publish:
+            self.publish_grades(out)
         return out
 
-    def _publish_grades(self, results: list[R.ExerciseResult]) -> None:
+    def publish_grades(self, results: list[R.ExerciseResult]) -> None:
+        """After passes: regenerate the dashboard, and commit (and push) as configured."""
         passes = [r for r in results if r.passed and not r.grader_modified]
         if not passes:
             return
@@ -391,7 +399,8 @@ class Tracker(_PublishingBase):
             if current == ticked:
                 return []
             self.store.record("tick" if ticked else "untick", {"item": item_id})
-            self.last_publish = self.after_event(self.commit_message(exercise.module_id, f"{item_id} {'ticked' if ticked else 'unticked'} by hand"))
+            scope = exercise.module_id if self.curriculum.has_module(exercise.module_id) else None
+            self.last_publish = self.after_event(self.commit_message(scope, f"{item_id} {'ticked' if ticked else 'unticked'} by hand"))
             return [item_id]
         item = self.item(item_id)
         leaves = [leaf for leaf in item.walk() if not leaf.items]

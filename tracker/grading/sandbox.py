@@ -244,6 +244,10 @@ class Snapshot:
             for key, value in table.items():
                 now = current.get(key, _MISSING)
                 expected = allowed.get((id(owner), key), value)
+                if now is not expected and _torch_wrapper_of(now, expected):
+                    # torch itself wrapped the original (importing torch._dynamo wraps manual_seed, say).
+                    table[key] = now
+                    continue
                 if now is not expected:
                     changed.append(f"{name}.{key}")
                     try:
@@ -254,6 +258,18 @@ class Snapshot:
 
 
 _MISSING = object()
+
+
+def _torch_wrapper_of(new: Any, original: Any) -> bool:
+    """Whether ``new`` is a wrapper that torch's own code put around ``original`` (its code lives in the
+    torch package; ``functools.wraps`` would copy a learner's wrapper's name and module, not its code)."""
+    if getattr(new, "__wrapped__", None) is not original:
+        return False
+    torch = sys.modules.get("torch")
+    code = getattr(new, "__code__", None)
+    if torch is None or code is None:
+        return False
+    return os.path.abspath(code.co_filename).startswith(os.path.dirname(os.path.abspath(torch.__file__)) + os.sep)
 
 
 # --- the state of one grading session ----------------------------------------------------------

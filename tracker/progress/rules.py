@@ -264,7 +264,7 @@ class _Fold:
         elif ev.type in ("tick", "untick"):
             ident = d.get("item", "")
             on = ev.type == "tick"
-            if self.c.has_exercise(ident) and not self.c.exercise(ident).gradable:
+            if ident not in self.papers and self.c.has_exercise(ident) and not self.c.exercise(ident).gradable:
                 # A coming-soon exercise done on one's own, ticked by hand.
                 changed = (ident in self.by_hand) != on
                 (self.by_hand.add if on else self.by_hand.discard)(ident)

@@ -139,12 +139,15 @@ class CommitResult:
     paths: list[str]
 
 
-def commit_files(repo: Path, renderers: dict[str, Renderer], message: str, plain: list[str] = ()) -> CommitResult:
+def commit_files(repo: Path, renderers: dict[str, Renderer], message: str, plain: list[str] = (),
+                 only_if_rendered_changed: bool = False) -> CommitResult:
     """Commit the tracker's own files without touching the learner's index or other files.
 
     ``renderers`` produce generated files: each is applied to the committed version (what gets committed)
     and to the working-tree version (what gets written), so edits the learner has not committed stay
-    uncommitted. ``plain`` files (the journal) are committed as they are in the working tree.
+    uncommitted. ``plain`` files (the journal) are committed as they are in the working tree; with
+    ``only_if_rendered_changed`` they alone do not make a commit (a re-grade that changes nothing visible
+    waits for the next commit or `tracker sync`).
     """
     ensure_safe(repo)
     parent = head(repo)
@@ -162,7 +165,7 @@ def commit_files(repo: Path, renderers: dict[str, Renderer], message: str, plain
         if path.exists():
             blobs[rel] = path.read_text(encoding="utf-8")
     changed = [rel for rel, text in blobs.items() if committed_text(repo, parent, rel) != text]
-    if not changed:
+    if not changed or (only_if_rendered_changed and not set(changed) & set(renderers)):
         return CommitResult(None, [])
     with tempfile.TemporaryDirectory(prefix="tracker-index-") as tmp:
         env = _env()
