@@ -167,7 +167,21 @@ class Tracker(_PublishingBase):
 
     @classmethod
     def open(cls, repo: Path | None = None) -> Tracker:
-        return cls(Config.load(repo))
+        """The tracker of a repository. TRACKER_NOW (an ISO 8601 instant) pins the clock, to replay or
+        demonstrate a journey; events then carry that time."""
+        import os
+
+        pinned = os.environ.get("TRACKER_NOW")
+        clock = None
+        if pinned:
+            try:
+                moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+            except ValueError:
+                raise TrackerError(f"TRACKER_NOW={pinned!r} is not an ISO 8601 time such as 2026-03-02T18:00:00Z") from None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+            clock = lambda: moment  # noqa: E731
+        return cls(Config.load(repo), clock=clock)
 
     def warm(self):
         """The warm grading worker (started on first use; None where the platform cannot fork)."""
