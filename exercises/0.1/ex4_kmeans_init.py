@@ -21,8 +21,10 @@ described (same calls, same order, nothing else drawn from it):
   1. assignment: each point gets the label of its nearest centre (ties go to the lowest index);
   2. update: each centre becomes the mean of the points labelled with it. A cluster with no points must
      not become ``NaN`` (the mean of nothing) and must not stay empty: move its centre onto the data
-     point that is farthest from its own nearest centre (if several clusters are empty, handle them in
-     index order, each taking the farthest point not yet taken).
+     point worst served by the centres of this iteration's assignment step, the one whose squared
+     distance to its nearest centre is largest (if several clusters are empty, handle them in index
+     order, each taking the worst-served point not yet taken). The grader checks the outcome (no NaN,
+     no empty cluster, a good inertia), not which point you picked.
 
   Return ``(centres, labels, inertia)``: ``centres`` ``(k, d)`` float, ``labels`` ``(n,)`` integers in
   ``0..k-1`` that are the nearest-centre labels *of the returned centres*, and ``inertia``, a float, the

@@ -19,7 +19,8 @@ Write three functions:
    entries of smallest ``|w|`` OF THAT LAYER (each layer gets the same sparsity; no global ranking).
    Keys are the weights' names in ``model.named_parameters()`` (e.g. ``"0.weight"``), values
    ``torch.bool`` masks of the weight's shape, ``True`` = kept. Biases are never pruned and get no entry.
-   Already-zero weights count as the smallest, so they stay pruned as the sparsity grows.
+   Already-zero weights count as the smallest, so they stay pruned as the sparsity grows. This function
+   only computes masks: it does not change the model.
 
 3. ``iterative_prune(model, X, y, targets, steps, lr) -> dict[str, torch.Tensor]``: for each sparsity
    in ``targets``, in order:

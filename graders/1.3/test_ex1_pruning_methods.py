@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 import torch.nn.utils.prune as _prune
 from gradelib import GradeFailure, check_close, check_number, check_shape, check_true
@@ -31,6 +32,15 @@ FORBIDDEN = [
 # Captured before any learner code runs.
 _L1Unstructured = _prune.L1Unstructured
 _LnStructured = _prune.LnStructured
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny tensors: one intra-op thread is far faster than several on a busy machine."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
 
 
 def _ref_magnitude_mask(w: torch.Tensor, sparsity: float) -> torch.Tensor:
@@ -166,7 +176,7 @@ def test_hidden_unit_shapes(learner):
     fc1, fc2 = _mlp(4)
     new1, new2 = _pruned_pair(learner, fc1, fc2)
     w1 = new1.weight.detach()
-    if tuple(w1.shape) == (20, 12 - (20 - N_KEEP)) or tuple(w1.shape)[0] == 20:
+    if w1.dim() == 2 and w1.shape[0] == 20:
         raise GradeFailure(
             f"new_fc1.weight has shape {tuple(w1.shape)}, expected {(N_KEEP, 12)}: a hidden unit is a ROW of "
             "fc1.weight (one output feature), so remove rows of fc1, not columns"

@@ -10,6 +10,7 @@ not detached, and NaN from log(0) when teacher probabilities underflow.
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_true
@@ -26,6 +27,15 @@ FORBIDDEN = [
 # Captured before any learner code runs.
 _kl_div = F.kl_div
 _cross_entropy = F.cross_entropy
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny tensors: one intra-op thread is far faster than several on a busy machine."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
 
 
 def _batch(seed: int, b: int = 8, c: int = 10, teacher_scale: float = 3.0):

@@ -10,13 +10,27 @@ fine-tuning before pruning, and one-shot pruning straight to the final sparsity.
 
 from __future__ import annotations
 
+import pytest
 import torch
+import torch._dynamo  # noqa: F401
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
 from torch import nn
 
 TARGETS_SPEC = (0.0, 0.75, 0, 4)  # s_i, s_f, t0, t1: the loop prunes at t = 1, 2, 3, 4
 STEPS, LR = 25, 0.05
+
+# torch.optim imports torch._dynamo on first use, and that import rebinds torch.manual_seed; importing it
+# here, before the sandbox snapshots the libraries, keeps the learner's optimizer from reading as tampering.
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny tensors: one intra-op thread is far faster than several on a busy machine."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
 
 
 def _cubic(t, si, sf, t0, t1):
@@ -96,10 +110,12 @@ def _ref_run(mode: str = "right") -> nn.Sequential:
         _apply(model, masks)
         _finetune(model, masks, x, y, STEPS * len(targets))
         return model
+    previous: dict[str, torch.Tensor] = {}
     for target in targets:
         if mode == "finetune_first":
-            _finetune(model, _ref_masks(model, 0.0), x, y, STEPS)
-            _apply(model, _ref_masks(model, target))
+            _finetune(model, previous, x, y, STEPS)
+            previous = _ref_masks(model, target)
+            _apply(model, previous)
             continue
         masks = _ref_masks(model, target)
         _apply(model, masks)

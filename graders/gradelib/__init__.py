@@ -156,7 +156,9 @@ def check_number(
     the value that mistake produces. ``reveal=False`` keeps the expected value out of the message, for
     quiz answers."""
     verify()
-    if isinstance(actual, torch.Tensor) and actual.numel() == 1:
+    if isinstance(actual, np.ndarray) and actual.size == 1:
+        actual = actual.item()
+    elif isinstance(actual, torch.Tensor) and actual.numel() == 1:
         actual = actual.item()
     if isinstance(actual, bool) or not isinstance(actual, (int, float, np.number)):
         raise GradeFailure(f"{name} should be a number, but it is {type(actual).__name__}: {_short(actual)}")

@@ -76,7 +76,14 @@ def _child(request: dict) -> None:
         from tracker.grading import sandbox
 
         # The forked child has torch already; its thread count is set here (the env var is read at start).
-        torch.set_num_threads(max(1, int(os.environ.get("TRACKER_THREADS", "1"))))
+        threads = max(1, int(os.environ.get("TRACKER_THREADS", "1")))
+        torch.set_num_threads(threads)
+        try:  # OpenMP and BLAS pools of other libraries (scikit-learn, NumPy) read the env var only at start
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(threads)
+        except ImportError:
+            pass
         sandbox.reset()
         code = int(pytest.main(request["args"]))
     except SystemExit as exc:
@@ -105,10 +112,13 @@ def serve() -> None:
     import _pytest.main  # noqa: F401
     import _pytest.python  # noqa: F401
 
-    try:  # what nn.MultiheadAttention imports on first use with a padding mask (about a second)
-        import torch.fx.experimental.symbolic_shapes  # noqa: F401
-    except ImportError:
-        pass
+    # What torch imports lazily on first use, paid once here instead of in every child: optimizers import
+    # torch._dynamo, and nn.MultiheadAttention with a padding mask imports the symbolic-shapes machinery.
+    for lazy in ("torch._dynamo", "torch.fx.experimental.symbolic_shapes", "torch.optim"):
+        try:
+            __import__(lazy)
+        except ImportError:
+            pass
 
     import tracker.grading.device  # noqa: F401
     import tracker.grading.plugin  # noqa: F401
