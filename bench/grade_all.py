@@ -13,16 +13,17 @@ import time
 from _common import fmt, fork, median
 
 
-def run(repo, warm: bool) -> tuple[float, float, int, int]:
+def run(repo, warm: bool, jobs: int = 1) -> tuple[float, float, int, int]:
     from tracker.service import Tracker
 
     with Tracker.open(repo) as tracker:
-        exercises = [e for e in tracker.curriculum.exercises() if e.gradable]
+        tracker.config.grading.jobs = jobs
+        exercises = [e for e in tracker.curriculum.gradables() if e.gradable and e.device != "cuda"]
         worker = tracker.warm() if warm else None
         if worker is not None:
             worker.start()  # started once per session, like the TUI's: not part of a grading
         start = time.perf_counter()
-        results = tracker.grade(exercises, device="cpu", worker=worker)
+        results = tracker.grade(exercises, device="cpu", worker=worker, publish=False)
         wall = time.perf_counter() - start
     in_tests = sum(t.duration for r in results for t in r.tests)
     return wall, in_tests, sum(r.passed for r in results), len(results)
@@ -32,8 +33,10 @@ def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     repo = fork(with_solutions=True)
     warm = [run(repo, True) for _ in range(runs)]
+    parallel = [run(repo, True, jobs=2) for _ in range(runs)]
     cold = [run(repo, False) for _ in range(runs)]
-    for name, rows in (("warm worker", warm), ("cold path", cold)):
+    for name, rows in (("warm worker, one child at a time", warm), ("warm worker, two children side by side", parallel),
+                       ("cold path", cold)):
         wall = median([r[0] for r in rows])
         tests = median([r[1] for r in rows])
         passed, total = rows[0][2], rows[0][3]

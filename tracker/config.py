@@ -45,6 +45,7 @@ class GradingSettings:
     output_kb: int = 1024
     device: str = "auto"
     threads: int = 1
+    jobs: int = 0  # children side by side for several exercises; 0: decided by the machine's cores
 
 
 @dataclass
@@ -98,6 +99,7 @@ class Config:
                 output_kb=int(grading.get("output_kb", 1024)),
                 device=str(grading.get("device", "auto")),
                 threads=int(grading.get("threads", 1)),
+                jobs=int(grading.get("jobs", 0)),
             ),
             git=GitSettings(
                 commit=str(raw.get("git", {}).get("commit", "event")),

@@ -319,6 +319,17 @@ class Tracker(_PublishingBase):
 
     # --- grading ---------------------------------------------------------------------------------
 
+    def parallel_jobs(self) -> int:
+        """How many grading children run side by side. Measured (bench/grade_all.py): on two cores one
+        child at a time is fastest, as every child is already using a core; from four cores on, half the
+        cores (at most four) each run one child with one thread."""
+        import os
+
+        if self.config.grading.jobs > 0:
+            return self.config.grading.jobs
+        cores = os.cpu_count() or 1
+        return 1 if cores <= 2 else min(4, cores // 2)
+
     def limits(self) -> Limits:
         g = self.config.grading
         return Limits(timeout=g.timeout, memory_mb=g.memory_mb, output_kb=g.output_kb, threads=g.threads)
@@ -340,7 +351,8 @@ class Tracker(_PublishingBase):
         jobs = [Job(e.id, self.repo / e.grader, self.repo / e.stub) for e in runnable]  # type: ignore[operator]
         manifest = hashing.read_manifest(self.repo)
         results = {r.exercise_id: r for r in grade(jobs, self.repo, device=device, limits=self.limits(),
-                                                   on_event=on_event, cancel=cancel, worker=worker)} if jobs else {}
+                                                   on_event=on_event, cancel=cancel, worker=worker,
+                                                   parallel=self.parallel_jobs())} if jobs else {}
         out = []
         for exercise in exercises:
             if not exercise.gradable:

@@ -150,25 +150,40 @@ def grade(
     on_event: Event | None = None,
     cancel: threading.Event | None = None,
     worker: "WarmWorker | None" = None,
+    parallel: int = 1,
 ) -> list[R.ExerciseResult]:
     """Grade each job; results come back in the order of ``jobs``.
 
     With a warm ``worker``, each child is a fork of a process that has already imported torch and pytest;
     without one (or where it cannot fork), each child is a fresh interpreter. Limits are the same.
+    ``parallel`` runs that many children side by side (warm worker only).
     """
     launch: Launcher = worker.launcher() if worker is not None and worker.usable() else ColdChild
     tracked = {str(job.grader.resolve()): _Tracked(job) for job in jobs}
     outcomes: dict[str, R.ExerciseResult] = {}
-    pending = [str(job.grader.resolve()) for job in jobs]
-    while pending:
-        finished = _run_child(launch, pending, tracked, repo, device, limits, on_event, cancel)
-        for key, result in finished.items():
-            outcomes[key] = result
-        pending = [key for key in pending if key not in outcomes]
-        if cancel is not None and cancel.is_set():
-            for key in pending:
-                outcomes[key] = _result(tracked[key], CANCELLED, "the grading was cancelled before this ran")
-            break
+    keys = [str(job.grader.resolve()) for job in jobs]
+    # With a warm worker, children are cheap forks and can run side by side where cores allow it.
+    lanes = max(1, min(parallel, len(keys))) if worker is not None else 1
+    groups = [keys[i::lanes] for i in range(lanes)]
+
+    def run_group(pending: list[str]) -> None:
+        while pending:
+            finished = _run_child(launch, pending, tracked, repo, device, limits, on_event, cancel)
+            outcomes.update(finished)
+            pending = [key for key in pending if key not in outcomes]
+            if cancel is not None and cancel.is_set():
+                for key in pending:
+                    outcomes[key] = _result(tracked[key], CANCELLED, "the grading was cancelled before this ran")
+                break
+
+    if lanes == 1:
+        run_group(keys)
+    else:
+        threads = [threading.Thread(target=run_group, args=(group,)) for group in groups]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     for key, result in outcomes.items():
         job = tracked[key].job
         result.grader_hash = grader_hash(repo, job.grader)
