@@ -358,9 +358,18 @@ def validate() -> None:
     c = loaded.curriculum
     exercises = list(c.exercises())
     gradable = sum(e.gradable for e in exercises)
+    extras = [e for e in c.gradables() if e.is_milestone or e.is_paper_quiz]
+    for module in c.modules():
+        soon = [e.id for e in module.exercises if not e.gradable]
+        if soon:
+            click.echo(f"  {module.id}: coming soon: {', '.join(soon)}")
+    soon_extra = [e.id for e in extras if not e.gradable]
+    if soon_extra:
+        click.echo(f"  milestones and paper quizzes coming soon: {', '.join(soon_extra)}")
     click.echo(
-        f"{len(list(c.modules()))} modules, {len(exercises)} exercises: {gradable} gradable, "
-        f"{len(exercises) - gradable} coming soon; {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        f"{len(list(c.modules()))} modules, {len(exercises)} knowledge checks: {gradable} gradable, "
+        f"{len(exercises) - gradable} coming soon; {sum(e.gradable for e in extras)}/{len(extras)} capstone milestones "
+        f"and paper quizzes gradable; {len(problems)} problem{'s' if len(problems) != 1 else ''}"
     )
     if problems:
         sys.exit(EXIT_ERROR)
