@@ -262,9 +262,15 @@ class Tracker(_PublishingBase):
         """What the exercise asks: the stub's docstring (read, never imported) or the markdown stub."""
         import ast
 
-        if not exercise.stub or not (self.repo / exercise.stub).exists():
+        if not exercise.stub:
             return exercise.title
-        text = (self.repo / exercise.stub).read_text(encoding="utf-8")
+        # The specification is the stub as the course ships it, whatever the learner has done to the file.
+        try:
+            text = self.pristine_stub(exercise).decode("utf-8")
+        except (TrackerError, UnicodeDecodeError):
+            if not (self.repo / exercise.stub).exists():
+                return exercise.title
+            text = (self.repo / exercise.stub).read_text(encoding="utf-8")
         if not exercise.stub.endswith(".py"):
             return text
         try:
@@ -404,7 +410,8 @@ class Tracker(_PublishingBase):
                 "passed_checks": passed,
                 "total_checks": total,
                 "tests": [
-                    {"name": t.name, "outcome": t.outcome, "message": t.message[:2000], "duration": round(t.duration, 4)}
+                    {"name": t.name, "description": t.description, "outcome": t.outcome, "message": t.message[:2000],
+                     "duration": round(t.duration, 4)}
                     for t in result.tests
                 ],
             },

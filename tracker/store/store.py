@@ -29,6 +29,7 @@ class TestRecord:
     outcome: str
     message: str
     duration: float
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -332,7 +333,8 @@ class Store:
     def test_results(self, attempt_id: str) -> list[TestRecord]:
         with Session(self.engine) as session:
             raw = session.scalar(select(M.AttemptRow.tests).where(M.AttemptRow.event_id == attempt_id))
-        return [TestRecord(t["name"], t["outcome"], t.get("message", ""), float(t.get("duration", 0.0)))
+        return [TestRecord(t["name"], t["outcome"], t.get("message", ""), float(t.get("duration", 0.0)),
+                           t.get("description", ""))
                 for t in json.loads(raw or "[]")]
 
     def ticks(self) -> list[Tick]:

@@ -61,9 +61,15 @@ class CurriculumScreen(TrackerScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         matches = self.query_one(OptionList)
-        if matches.display and matches.option_count:
-            matches.focus()
-            matches.highlighted = 0
+        if not (matches.display and matches.option_count):
+            return
+        if matches.option_count == 1 and matches.get_option_at_index(0).id:
+            from tracker.tui.screens.exercise import ExerciseScreen
+
+            self.app.push_screen(ExerciseScreen(matches.get_option_at_index(0).id))
+            return
+        matches.focus()
+        matches.highlighted = 0
 
     def _filter(self, text: str) -> None:
         text = text.strip().lower()

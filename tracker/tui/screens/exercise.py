@@ -115,8 +115,11 @@ class ExerciseScreen(TrackerScreen):
         if not e.gradable:
             self.query_one("#grade-status", Static).update("[dim]This exercise's grader is coming soon.[/dim]")
         if data.last_tests and self.cancel_event is None:
-            self._show_tests([(t.outcome, t.name.removeprefix("test_").replace("_", " "), t.message) for t in data.last_tests],
-                             "Last grading")
+            self._show_tests(
+                [(t.outcome, t.description or t.name.removeprefix("test_").replace("_", " "), t.message)
+                 for t in data.last_tests],
+                "Last grading",
+            )
         hints = data.hints
         total = len(e.hints)
         lines = [f"[b]Hints[/b] {len(hints)}/{total} revealed (h)"]
