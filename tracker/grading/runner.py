@@ -206,6 +206,9 @@ def child_env(targets: dict[str, str], device: str, threads: int = 1) -> dict[st
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
         "PYTHONFAULTHANDLER": "1",
+        # Graders need pytest and our plugin only: other installed plugins would cost start-up time and
+        # could change how tests run.
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
     }
 
 

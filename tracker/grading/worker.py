@@ -114,7 +114,8 @@ def serve() -> None:
 
     # What torch imports lazily on first use, paid once here instead of in every child: optimizers import
     # torch._dynamo, and nn.MultiheadAttention with a padding mask imports the symbolic-shapes machinery.
-    for lazy in ("torch._dynamo", "torch.fx.experimental.symbolic_shapes", "torch.optim"):
+    for lazy in ("torch._dynamo", "torch.fx.experimental.symbolic_shapes", "torch.optim", "sklearn", "sklearn.datasets",
+                 "_pytest.assertion.rewrite", "_pytest.python_api"):
         try:
             __import__(lazy)
         except ImportError:
