@@ -190,9 +190,6 @@ class Store:
         self.bad_lines.clear()
         total = 0
         with Session(self.engine) as session, session.begin():
-            if self.engine.dialect.name == "sqlite":
-                # A rebuild can always be redone from the journal: no need to wait for the disk here.
-                session.connection().exec_driver_sql("PRAGMA synchronous=OFF")
             for path in self.journal.files():
                 result = read_file(path)
                 if result.bad_lines:
