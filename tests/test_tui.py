@@ -273,8 +273,8 @@ SCREENS = {
     "log": ["3"],
     "achievements": ["4"],
     "stats": ["5"],
-    "module": ["2", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "enter"],
-    "exercise": ["2", "slash", *"1.1.1", "enter"],
+    "module": "1.1",
+    "exercise": "1.1.1",
 }
 
 
@@ -282,11 +282,21 @@ SCREENS = {
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_snapshot(screen, size, seeded, snap_compare):
     async def run_before(pilot) -> None:
+        from tracker.tui.screens.exercise import ExerciseScreen
+        from tracker.tui.screens.module import ModuleScreen
+
         app = pilot.app
         await settle(pilot, app)
-        for key in SCREENS[screen]:
-            await pilot.press(key)
-            await settle(pilot, app)
+        if screen == "module":
+            app.push_screen(ModuleScreen(SCREENS[screen]))
+        elif screen == "exercise":
+            app.push_screen(ExerciseScreen(SCREENS[screen]))
+        else:
+            for key in SCREENS[screen]:
+                await pilot.press(key)
+                await settle(pilot, app)
+        await settle(pilot, app)
+        await pilot.pause(0.5)  # the Markdown widget finishes rendering after update() returns
         await settle(pilot, app)
 
     assert snap_compare(make_app(seeded), terminal_size=size, run_before=run_before)
