@@ -30,7 +30,8 @@ def _leaf(learner, x):
         isinstance(getattr(v, "data", None), float),
         f"Value({x!r}).data should be a Python float, got {type(getattr(v, 'data', None)).__name__}",
     )
-    check_true(getattr(v, "grad", None) == 0.0, f"a new Value's grad should start at 0.0, got {getattr(v, 'grad', None)!r}")
+    grad = getattr(v, "grad", None)
+    check_true(grad == 0.0, f"a new Value's grad should start at 0.0, got {grad!r}")
     return v
 
 
@@ -44,7 +45,7 @@ def _torch_grads(fn, xs):
     ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
     out = fn(*ts)
     grads = _grad(out, ts, allow_unused=True)
-    return float(out), [0.0 if g is None else float(g) for g in grads]
+    return float(out.detach()), [0.0 if g is None else float(g) for g in grads]
 
 
 def _check_against_torch(learner, fn, xs, label: str, mistakes=None):
@@ -369,15 +370,26 @@ def _describe(steps) -> str:
     return "; ".join(parts) + f"; out = {names[-1]} + {names[-2]} * {names[-3]}"
 
 
+def _close(actual, expected) -> bool:
+    try:
+        return abs(float(actual) - expected) <= ATOL + RTOL * abs(expected)
+    except (TypeError, ValueError):
+        return False
+
+
 def test_random_expression_graphs(learner):
     """40 random expression graphs (with reused nodes) match autograd value and gradients"""
     for seed in range(40):
         leaves, steps = _program(seed)
-        vs = [_leaf(learner, x) for x in leaves]
+        vs = [learner.Value(x) for x in leaves]  # _leaf's checks already ran in the other tests
         out = _run(steps, vs, _ValueLib)
         exp_out, exp_grads = _torch_grads(lambda *ts: _run(steps, ts, _TorchLib), leaves)
         where = f"random graph #{seed} ({_describe(steps)}) at a, b, c = {leaves}"
-        check_number(_value_of(out, "the expression"), exp_out, name=f"the value of {where}", rtol=RTOL, atol=ATOL)
+        data = _value_of(out, "the expression")
+        if not _close(data, exp_out):  # check_number only on a mismatch: each call re-verifies the sandbox
+            check_number(data, exp_out, name=f"the value of {where}", rtol=RTOL, atol=ATOL)
         out.backward()
         for name, v, g in zip("abc", vs, exp_grads):
-            check_number(v.grad, g, name=f"d/d{name} of {where}", rtol=RTOL, atol=ATOL)
+            if not _close(v.grad, g):
+                check_number(v.grad, g, name=f"d/d{name} of {where}", rtol=RTOL, atol=ATOL)
+    check_true(True, "")

@@ -17,33 +17,11 @@ import functools
 import math
 
 import numpy as np
-import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
 
 CHARS = " aeinost"
 V = len(CHARS)
-
-
-def _warm_up_optimizers() -> None:
-    """The first torch.optim optimizer of a process imports torch._dynamo, which rewraps torch.manual_seed.
-    Do it now, before the sandbox's snapshot, so that a learner's Adam is not reported as a monkeypatch."""
-    w = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.Adam([w], lr=0.1)
-    w.sum().backward()
-    opt.step()
-
-
-_warm_up_optimizers()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: intra-op threads only add synchronisation cost on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @functools.lru_cache(maxsize=None)
@@ -144,7 +122,9 @@ def test_bigram_probs(learner):
             mistakes={
                 "normalising each column instead of each row": torch.from_numpy(S / S.sum(axis=0, keepdims=True)),
                 "ignoring alpha (no smoothing)": torch.from_numpy(mle),
-                "adding alpha after normalising": torch.from_numpy((mle + alpha) / (mle + alpha).sum(axis=1, keepdims=True)),
+                "adding alpha after normalising": torch.from_numpy(
+                    (mle + alpha) / (mle + alpha).sum(axis=1, keepdims=True)
+                ),
             },
         )
 

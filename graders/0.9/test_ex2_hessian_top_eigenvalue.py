@@ -1,0 +1,184 @@
+"""Grader for exercise 0.9.2: the top Hessian eigenvalue by power iteration on Hessian-vector products.
+
+Two problems: the MSE loss of a small tanh MLP (21 parameters, a gap |lambda_2| / |lambda_1| of 0.38 at the
+chosen point) and a quadratic whose dominant eigenvalue is NEGATIVE (-6, next 4.5). Hessian-vector
+products and the full Hessian are compared with ``torch.autograd.functional.hessian``; the eigenvalue and
+eigenvector with ``torch.linalg.eigh`` of that Hessian. Probes: a first ``grad`` without
+``create_graph=True``, returning the gradient instead of H v, returning ||H v|| (the sign is lost) or the
+largest algebraic eigenvalue, a non-unit eigenvector, and a loop that ignores the stopping tolerance.
+"""
+
+from __future__ import annotations
+
+import torch
+from gradelib import GradeFailure, check_close, check_number, check_true
+
+FORBIDDEN = [
+    "torch.autograd.functional.hessian",
+    "torch.autograd.functional.hvp",
+    "torch.autograd.functional.vhp",
+    "torch.autograd.functional.jacobian",
+    "torch.func.hessian",
+    "torch.func.jacrev",
+    "torch.func.jacfwd",
+    "torch.linalg.eigh",
+    "torch.linalg.eigvalsh",
+    "torch.linalg.eig",
+    "torch.linalg.eigvals",
+    "torch.lobpcg",
+    "numpy.linalg.eigh",
+    "numpy.linalg.eigvalsh",
+    "numpy.linalg.eig",
+    "numpy.linalg.eigvals",
+]
+
+_hessian = torch.autograd.functional.hessian
+_eigh = torch.linalg.eigh
+_grad = torch.autograd.grad
+
+
+def _mlp_problem():
+    g = torch.Generator().manual_seed(1)
+    X = torch.randn(20, 2, generator=g, dtype=torch.float64)
+    y = torch.sin(2 * X[:, :1]) + 0.5 * X[:, 1:]
+
+    def loss_fn(th):
+        W1, b1, W2, b2 = th[:10].view(5, 2), th[10:15], th[15:20].view(1, 5), th[20:]
+        return ((torch.tanh(X @ W1.T + b1) @ W2.T + b2 - y) ** 2).mean()
+
+    theta = torch.randn(21, generator=g, dtype=torch.float64)
+    return loss_fn, theta
+
+
+def _quadratic_problem():
+    g = torch.Generator().manual_seed(2)
+    Q, _ = torch.linalg.qr(torch.randn(8, 8, generator=g, dtype=torch.float64))
+    eig = torch.tensor([-6.0, 4.5, 3.0, 2.0, 1.0, 0.5, -0.25, 0.1], dtype=torch.float64)
+    A = Q @ torch.diag(eig) @ Q.T
+    A = (A + A.T) / 2
+    b = torch.randn(8, generator=g, dtype=torch.float64)
+
+    def loss_fn(th):
+        return 0.5 * th @ A @ th + b @ th
+
+    return loss_fn, torch.randn(8, generator=g, dtype=torch.float64)
+
+
+def _call_hvp(learner, loss_fn, theta, v):
+    try:
+        out = learner.hvp(loss_fn, theta.clone(), v.clone())
+    except NotImplementedError:
+        raise
+    except RuntimeError as exc:
+        if "does not require grad" in str(exc) or "does not have a grad_fn" in str(exc):
+            raise GradeFailure(
+                f"hvp raised RuntimeError: {exc} -- the first torch.autograd.grad needs create_graph=True, so that "
+                "the gradient can be differentiated again"
+            ) from None
+        raise
+    check_true(isinstance(out, torch.Tensor), f"hvp should return a tensor, got {type(out).__name__}")
+    return out
+
+
+def _true_grad(loss_fn, theta):
+    th = theta.clone().requires_grad_(True)
+    (g,) = _grad(loss_fn(th), th)
+    return g
+
+
+def test_hvp_matches_full_hessian(learner):
+    """hvp(v) equals H @ v (exact, by double backward)"""
+    for loss_fn, theta in (_mlp_problem(), _quadratic_problem()):
+        H = _hessian(loss_fn, theta)
+        v = torch.randn(theta.numel(), generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+        got = _call_hvp(learner, loss_fn, theta, v)
+        grad = _true_grad(loss_fn, theta)
+        check_close(
+            got,
+            H @ v,
+            name=f"hvp on a {theta.numel()}-parameter problem",
+            rtol=1e-8,
+            atol=1e-10,
+            mistakes={
+                "returning the gradient instead of the Hessian-vector product": grad,
+                "the gradient times (grad . v)": grad * (grad @ v),
+            },
+        )
+
+
+def test_full_hessian(learner):
+    """full_hessian equals torch.autograd.functional.hessian"""
+    loss_fn, theta = _mlp_problem()
+    H = _hessian(loss_fn, theta)
+    got = learner.full_hessian(loss_fn, theta.clone())
+    check_close(got, H, name="the full Hessian (21 x 21)", rtol=1e-8, atol=1e-10)
+
+
+def _dominant(H):
+    w, V = _eigh(H)
+    i = int(torch.argmax(w.abs()))
+    return float(w[i]), V[:, i], w
+
+
+def _check_eig(learner, loss_fn, theta, label, seed):
+    H = _hessian(loss_fn, theta)
+    lam, u, w = _dominant(H)
+    gen = torch.Generator().manual_seed(seed)
+    out = learner.top_hessian_eigenvalue(loss_fn, theta.clone(), n_iter=1000, tol=1e-10, generator=gen)
+    check_true(
+        isinstance(out, tuple) and len(out) == 2,
+        f"top_hessian_eigenvalue should return (eigenvalue, eigenvector), got {type(out).__name__}",
+    )
+    got, vec = out
+    largest = float(w.max())
+    check_number(
+        got,
+        lam,
+        name=f"the top eigenvalue (largest magnitude) of {label}",
+        rtol=1e-6,
+        mistakes={
+            "returning ||H v|| (the magnitude: the sign of a negative eigenvalue is lost)": abs(lam),
+            "the largest ALGEBRAIC eigenvalue (power iteration finds the largest magnitude)": largest,
+        },
+    )
+    vec = torch.as_tensor(vec, dtype=torch.float64).detach().flatten()
+    check_true(vec.numel() == theta.numel(), f"the eigenvector has {vec.numel()} entries, expected {theta.numel()}")
+    norm = float(vec.norm())
+    check_true(abs(norm - 1) <= 1e-6, f"the eigenvector should have unit norm, it has norm {norm:.6g}")
+    cos = abs(float(vec @ u))
+    check_true(
+        cos >= 0.9999,
+        f"the eigenvector's |cosine| with the true top eigenvector of {label} is {cos:.6f}, expected >= 0.9999",
+    )
+
+
+def test_top_eigenvalue_of_mlp_loss(learner):
+    """power iteration finds eigvalsh's top eigenvalue of an MLP loss Hessian"""
+    loss_fn, theta = _mlp_problem()
+    _check_eig(learner, loss_fn, theta, "the MLP loss Hessian", seed=4)
+
+
+def test_top_eigenvalue_negative_dominant(learner):
+    """the dominant eigenvalue keeps its sign when it is negative (-6 beats 4.5)"""
+    loss_fn, theta = _quadratic_problem()
+    _check_eig(learner, loss_fn, theta, "a quadratic with eigenvalues -6, 4.5, 3, ...", seed=5)
+
+
+def test_power_iteration_uses_hvp_products_only(learner):
+    """power iteration needs far fewer Hessian-vector products than P columns would (stops at tol)"""
+    loss_fn, theta = _mlp_problem()
+    calls = {"n": 0}
+
+    def counted(th):
+        calls["n"] += 1
+        return loss_fn(th)
+
+    gen = torch.Generator().manual_seed(6)
+    learner.top_hessian_eigenvalue(counted, theta.clone(), n_iter=1000, tol=1e-10, generator=gen)
+    # Each hvp evaluates the loss once; with a gap of 0.38 convergence takes a few dozen products.
+    check_true(
+        calls["n"] <= 200,
+        f"top_hessian_eigenvalue evaluated the loss {calls['n']} times on a problem where power iteration converges "
+        "in a few dozen Hessian-vector products: stop when |lam - lam_previous| <= tol * |lam|",
+    )
+
