@@ -1,4 +1,5 @@
-"""Benchmark 1: `tracker grade 0.5.1` (cold) beside plain `pytest` on the same grader file.
+"""Benchmark 1: `tracker grade 0.5.1` (cold) beside plain `pytest` on the same grader file (or a module,
+`tracker grade 1.1`, beside pytest on the module's grader files).
 
 Both run in a fork whose stub holds the reference solution, so every test runs. Target: at most 1.15x.
 Usage: python bench/grade_vs_pytest.py [runs] [exercise]
@@ -27,9 +28,14 @@ def main() -> None:
     env = {**os.environ, "TRACKER_REPO": str(repo), "TRACKER_DEVICE": "cpu"}
     from tracker.curriculum.loader import load
 
-    grader = load(repo / "curriculum.yaml").curriculum.exercise(exercise).grader
+    curriculum = load(repo / "curriculum.yaml").curriculum
+    if curriculum.has_module(exercise):  # a module: all its knowledge checks
+        graders = [e.grader for e in curriculum.module(exercise).exercises if e.gradable]
+    else:
+        graders = [curriculum.exercise(exercise).grader]
+    grader = " ".join(graders)
     tracker_cmd = [sys.executable, "-m", "tracker", "grade", exercise, "--device", "cpu"]
-    pytest_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", grader]
+    pytest_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *graders]
     timed(tracker_cmd, repo, env)  # warm the file cache
     t, p = [], []
     for _ in range(runs):  # interleaved, so that load changes hit both alike
