@@ -29,8 +29,10 @@ def main() -> None:
     from tracker.curriculum.loader import load
 
     curriculum = load(repo / "curriculum.yaml").curriculum
-    if curriculum.has_module(exercise):  # a module: all its knowledge checks
-        graders = [e.grader for e in curriculum.module(exercise).exercises if e.gradable]
+    if curriculum.has_module(exercise):  # a module: what `tracker grade M.m` grades, checks and milestones
+        module = curriculum.module(exercise)
+        everything = list(module.exercises) + (list(module.capstone.milestones) if module.capstone else [])
+        graders = [e.grader for e in everything if e.gradable]
     else:
         graders = [curriculum.exercise(exercise).grader]
     grader = " ".join(graders)
