@@ -204,3 +204,16 @@ def test_loading_never_runs_code(tmp_path):
     with pytest.raises(CurriculumError):
         parse(text, tmp_path / "curriculum.yaml")
     assert not marker.exists()
+
+
+def test_the_curriculum_cache_follows_the_file_and_never_serves_a_broken_object(tmp_path):
+    cache = tmp_path / "cache"
+    first = load(PROJECT / "curriculum.yaml", cache_dir=cache)
+    [pickled] = list(cache.glob("curriculum-*.pickle"))
+    again = load(PROJECT / "curriculum.yaml", cache_dir=cache)
+    assert again.curriculum.exercise("1.1.1").title == first.curriculum.exercise("1.1.1").title
+    pickled.write_bytes(b"not a pickle")  # a cache from another version, or a torn write
+    assert load(PROJECT / "curriculum.yaml", cache_dir=cache).curriculum.has_exercise("1.1.1")
+    changed = tmp_path / "curriculum.yaml"
+    changed.write_text((PROJECT / "curriculum.yaml").read_text().replace("Let's see how far I go", "Onwards"))
+    assert load(changed, cache_dir=cache).curriculum.tagline == "Onwards"

@@ -213,12 +213,15 @@ def load(path: Path, cache_dir: Path | None = None) -> LoadedCurriculum:
 
     from tracker import __version__
 
-    key = hashlib.sha256(data + f"{__version__}{sys.version_info[:2]}".encode()).hexdigest()[:24]
+    # The key covers the file, the model's own code and the Python version: a new model never meets an old pickle.
+    model_code = Path(__file__).with_name("model.py").read_bytes()
+    key = hashlib.sha256(data + model_code + f"{__version__}{sys.version_info[:2]}".encode()).hexdigest()[:24]
     cached = cache_dir / f"curriculum-{key}.pickle"
     if cached.exists():
         try:
             loaded = pickle.loads(cached.read_bytes())  # our own file, written below
             loaded.path = path
+            list(loaded.curriculum.gradables())  # touch the model: a stale object fails here, not later
             return loaded
         except Exception:  # noqa: BLE001 - a stale or broken cache is simply rebuilt
             cached.unlink(missing_ok=True)
