@@ -11,7 +11,7 @@ cross-entropy, forgetting the (1 - epsilon) factor or the 1/C, padding counted i
 from __future__ import annotations
 
 import torch
-import torch._dynamo  # noqa: F401  (building an optimizer imports it, and it rewraps torch.manual_seed)
+import torch._dynamo  # noqa: F401  (building an optimizer imports it: ~2 s, better spent at import than in a test)
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
 
@@ -82,6 +82,10 @@ def _run_scheduler(learner, d: int, w: int, steps: int, base_lr: float) -> list[
     return seen
 
 
+def _f64(values: list[float]) -> torch.Tensor:
+    return torch.tensor(values, dtype=torch.float64)
+
+
 def test_scheduler_drives_optimizer(learner):
     """the k-th optimizer.step() uses base_lr * transformer_lr(k) (k from 1)"""
     d, w, steps = 64, 10, 40
@@ -95,13 +99,13 @@ def test_scheduler_drives_optimizer(learner):
             rtol=1e-9,
             atol=0,
             mistakes={
-                "calling transformer_lr with LambdaLR's 0-based counter (the schedule starts one step late)": [
-                    base_lr * (_lr(k - 1, d, w) if k > 1 else 0.0) for k in range(1, steps + 1)
-                ],
-                "the schedule one step early (transformer_lr(k + 1) for the k-th step)": [
-                    base_lr * _lr(k + 1, d, w) for k in range(1, steps + 1)
-                ],
-                "ignoring the optimizer's base learning rate": [_lr(k, d, w) for k in range(1, steps + 1)],
+                "calling transformer_lr with LambdaLR's 0-based counter (the schedule starts one step late)": _f64(
+                    [base_lr * (_lr(k - 1, d, w) if k > 1 else 0.0) for k in range(1, steps + 1)]
+                ),
+                "the schedule one step early (transformer_lr(k + 1) for the k-th step)": _f64(
+                    [base_lr * _lr(k + 1, d, w) for k in range(1, steps + 1)]
+                ),
+                "ignoring the optimizer's base learning rate": _f64([_lr(k, d, w) for k in range(1, steps + 1)]),
             },
         )
 

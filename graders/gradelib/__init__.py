@@ -51,7 +51,9 @@ def to_tensor(value: Any, name: str = "the result") -> torch.Tensor:
         return torch.tensor(value)
     if isinstance(value, (list, tuple)):
         try:
-            return torch.tensor(value)
+            tensor = torch.tensor(value)
+            # Python floats are doubles: keep them so (torch.tensor would make them float32).
+            return torch.tensor(value, dtype=torch.float64) if tensor.is_floating_point() else tensor
         except (TypeError, ValueError):
             pass
     raise GradeFailure(f"{name} should be a tensor (or array), but it is {type(value).__name__}: {_short(value)}")
