@@ -68,7 +68,9 @@ def test_two_machines_sync_to_one_history_and_one_readme(machines):
     assert "pushed to origin/main" in tracker_in(desktop, "sync").stdout
 
     assert tracker_in(laptop, "check", "0.2.c1.1").returncode == 0
-    assert tracker_in(laptop, "check", "paper.lora").returncode == 0
+    (laptop / "exercises/papers/lora.py").write_text((laptop / "graders/papers/solutions/lora.py").read_text())
+    assert tracker_in(laptop, "grade", "paper.lora").returncode == 0  # passing the quiz marks the paper read
+    assert tracker_in(laptop, "check", "paper.lora").returncode == 2  # earned by grading, not by ticking
     result = tracker_in(laptop, "sync")  # rejected first: the desktop pushed; replays and regenerates
     assert "pushed to origin/main" in result.stdout, result.stdout + result.stderr
 
@@ -82,7 +84,7 @@ def test_two_machines_sync_to_one_history_and_one_readme(machines):
     assert (desktop / "README.md").read_text() == (laptop / "README.md").read_text()
     assert (desktop / "CAPTAINS_LOG.md").read_text() == (laptop / "CAPTAINS_LOG.md").read_text()
     readme = (desktop / "README.md").read_text()
-    assert "- [x] **LoRA:**" in readme and "PCA is an eigenproblem" in (desktop / "CAPTAINS_LOG.md").read_text()
+    assert "- [x] **LoRA:**" in readme and "✅ quiz passed" in readme and "PCA is an eigenproblem" in (desktop / "CAPTAINS_LOG.md").read_text()
     # The remote holds both journals, and no history was rewritten by force.
     files = git(remote, "ls-tree", "--name-only", "HEAD", "journal/").split()
     assert len(files) == 2

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from tracker.curriculum.loader import load
 from tracker.progress.report import bar
 from tracker.progress.rules import Settings
 from tracker.publish import captains_log, heatmap, readme
@@ -16,7 +15,19 @@ from tracker.publish.site import renderers
 from .conftest import PROJECT
 from .test_rules import attempt, ev
 
-C = load(PROJECT / "curriculum.yaml").curriculum
+def _with_coming_soon(exercise_id: str):
+    """The course with one exercise still coming soon (to show a check ticked by hand)."""
+    import re
+
+    from tracker.curriculum.loader import parse
+
+    text = (PROJECT / "curriculum.yaml").read_text()
+    block = re.search(rf"- id: {re.escape(exercise_id)}\n(?:.*\n)*?\s+status: gradable\n", text)
+    text = text[: block.start()] + block.group(0).replace("status: gradable", "status: coming_soon") + text[block.end():]
+    return parse(text, PROJECT / "curriculum.yaml").curriculum
+
+
+C = _with_coming_soon("0.3.5")
 SETTINGS = Settings(daily_goal=30, timezone="Europe/Paris")
 
 
@@ -118,8 +129,10 @@ def test_empty_journey_shows_the_template():
 
 
 def test_project_readme_carries_the_empty_journey():
+    from tracker.curriculum.loader import load
+
     text = (PROJECT / "README.md").read_text()
-    files = renderers(C, [], SETTINGS)
+    files = renderers(load(PROJECT / "curriculum.yaml").curriculum, [], SETTINGS)
     assert files["README.md"](text) == text, "run `tracker dashboard` on an empty journey and commit"
     assert (PROJECT / "CAPTAINS_LOG.md").read_text() == files["CAPTAINS_LOG.md"]("")
     assert (PROJECT / "progress/activity.svg").read_text() == files["progress/activity.svg"]("")
