@@ -44,8 +44,3 @@ def describe(device: str) -> str:
         return f"Apple GPU (MPS, {platform.machine()})"
     return f"CPU ({platform.machine()}, {os.cpu_count()} cores)"
 
-
-def cuda_available() -> bool:
-    import torch
-
-    return torch.cuda.is_available()

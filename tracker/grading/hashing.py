@@ -11,8 +11,9 @@ import hashlib
 from pathlib import Path
 
 MANIFEST = "graders/MANIFEST.sha256"
-# Files every grader depends on, besides its own file.
-SHARED = ("graders/conftest.py", "graders/pytest.ini", "graders/gradelib/__init__.py")
+# Files every grader depends on, besides its own file: the conftest, the ini and every gradelib module
+# (so graders can share helpers there, and a change to any of them counts as a change to the grader).
+SHARED = ("graders/conftest.py", "graders/pytest.ini")
 
 
 def file_hash(path: Path) -> str:
@@ -20,7 +21,8 @@ def file_hash(path: Path) -> str:
 
 
 def grader_files(repo: Path, grader: Path) -> list[Path]:
-    return [Path(grader)] + [repo / shared for shared in SHARED]
+    gradelib = sorted((repo / "graders" / "gradelib").glob("*.py"))
+    return [Path(grader)] + [repo / shared for shared in SHARED] + gradelib
 
 
 def grader_hash(repo: Path, grader: Path) -> str:

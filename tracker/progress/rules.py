@@ -439,10 +439,6 @@ def _streak(
     return streak, flags
 
 
-def next_level_text(level: Level) -> str:
-    return f"level {level.number} · {level.xp} XP · {level.to_next} XP to level {level.number + 1}"
-
-
 def curve_text() -> str:
     return f"level L starts at {LEVEL_FACTOR} × (L − 1)^{LEVEL_EXPONENT:g} XP"
 

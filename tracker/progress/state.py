@@ -6,52 +6,19 @@ Nothing here is stored; everything is derived again from attempts and ticks when
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from tracker.curriculum.model import Curriculum, Exercise, Module
 from tracker.grading import results as R
-
-if TYPE_CHECKING:
-    from tracker.store.store import Attempt
 
 # Exercise states shown to the learner.
 NOT_STARTED = "not_started"
 COMING_SOON = "coming_soon"
 
 
-def counts(attempt: Attempt) -> bool:
-    """Whether an attempt says anything about the learner's code: a modified grader's run does not,
-    nor does a run that could not happen here (no GPU) or was cancelled."""
-    return not attempt.grader_modified and attempt.status not in (R.NEEDS_GPU, "cancelled")
-
-
-def exercise_states(curriculum: Curriculum, attempts: list[Attempt]) -> dict[str, str]:
-    """Each exercise's state: the status of its latest attempt that counts, else not started.
-
-    An exercise that needs CUDA and has only been graded where there is none shows "needs_gpu".
-    """
-    latest: dict[str, Attempt] = {}
-    gpu_only: set[str] = set()
-    for attempt in attempts:  # in time order
-        if counts(attempt):
-            latest[attempt.exercise_id] = attempt
-        elif attempt.status == R.NEEDS_GPU:
-            gpu_only.add(attempt.exercise_id)
-    states = {}
-    for exercise in curriculum.gradables():
-        if not exercise.gradable:
-            states[exercise.id] = COMING_SOON
-        elif exercise.id in latest:
-            states[exercise.id] = latest[exercise.id].status
-        elif exercise.id in gpu_only:
-            states[exercise.id] = R.NEEDS_GPU
-        else:
-            states[exercise.id] = NOT_STARTED
-    return states
-
-
 def states_from_latest(curriculum: Curriculum, latest: dict[str, str], gpu_only: set[str]) -> dict[str, str]:
-    """Each exercise's state from the store's latest counted statuses (see exercise_states)."""
+    """Each exercise's state: the status of its latest attempt that counts (not against a modified grader,
+    not cancelled, not skipped for want of a GPU), else "needs_gpu" where it was only ever graded without
+    one, else not started; coming soon for exercises without a grader yet."""
     states = {}
     for exercise in curriculum.gradables():
         if not exercise.gradable:

@@ -22,27 +22,18 @@ GENERATED = (README, readme.LOG_PATH, readme.HEATMAP_PATH)
 
 
 def states_from_events(c: Curriculum, events: list[Event]) -> dict[str, str]:
-    """Each exercise's state from the attempts in the history (as the store computes it)."""
+    """Each exercise's state from the attempts in the history, by the store's rule (S.states_from_latest)."""
     latest: dict[str, str] = {}
     gpu: set[str] = set()
     for ev in events:
-        if ev.type != "attempt":
-            continue
         status = ev.data.get("status", "")
-        ex = ev.data.get("exercise", "")
-        if ev.data.get("grader_modified") or status == "cancelled":
+        if ev.type != "attempt" or ev.data.get("grader_modified") or status == "cancelled":
             continue
         if status == R.NEEDS_GPU:
-            gpu.add(ex)
-            continue
-        latest[ex] = status
-    states = {}
-    for e in c.gradables():
-        if not e.gradable:
-            states[e.id] = S.COMING_SOON
+            gpu.add(ev.data.get("exercise", ""))
         else:
-            states[e.id] = latest.get(e.id) or (R.NEEDS_GPU if e.id in gpu else S.NOT_STARTED)
-    return states
+            latest[ev.data.get("exercise", "")] = status
+    return S.states_from_latest(c, latest, gpu - set(latest))
 
 
 def as_of(events: list[Event]) -> datetime:

@@ -266,19 +266,6 @@ class Store:
         with Session(self.engine) as session:
             return [_attempt(row) for row in session.scalars(query)]
 
-    def latest_attempts(self) -> dict[str, Attempt]:
-        """The most recent attempt of each exercise."""
-        with Session(self.engine) as session:
-            latest = (
-                select(M.AttemptRow.exercise_id, func.max(M.AttemptRow.ts).label("ts"))
-                .group_by(M.AttemptRow.exercise_id)
-                .subquery()
-            )
-            query = select(M.AttemptRow).join(
-                latest, (M.AttemptRow.exercise_id == latest.c.exercise_id) & (M.AttemptRow.ts == latest.c.ts)
-            )
-            return {row.exercise_id: _attempt(row) for row in session.scalars(query)}
-
     def latest_statuses(self) -> tuple[dict[str, str], set[str]]:
         """The status of each exercise's latest attempt that counts, and the exercises only ever graded
         where a GPU was missing. One grouped query, however long the history."""
