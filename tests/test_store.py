@@ -96,18 +96,33 @@ def test_event_ids_are_unique_and_lines_round_trip(tmp_path):
 
 WRITER = textwrap.dedent(
     """
-    import sys
+    import random, sys
     from pathlib import Path
     from tracker.store.journal import Journal
     from tracker.store.store import Store
     folder, n, tag = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    attempts = len(sys.argv) > 4
+    rng = random.Random(tag)
     store = Store(f"sqlite:///{folder / 'db.sqlite'}", Journal(folder / "journal", "samemach"))
     print("ready", flush=True)
     for i in range(n):
-        store.record("tick", {"item": f"{tag}.{i}"})
+        if attempts:  # the same few exercises from both writers, passing and failing
+            store.record("attempt", {"exercise": f"1.1.{rng.randint(1, 4)}",
+                                     "status": rng.choice(["passed", "passed", "failed", "needs_gpu", "cancelled"]),
+                                     "grader_modified": rng.random() < 0.1})
+        else:
+            store.record("tick", {"item": f"{tag}.{i}"})
     store.close()
     """
 )
+
+
+def kept_state_is_exact(store: Store) -> None:
+    """What the store keeps for speed agrees with the attempts, and with a rebuild from the journal."""
+    assert store.check_consistency() == []
+    kept, statuses = store.derived(), store.latest_statuses()
+    store.rebuild()
+    assert store.derived() == kept and store.latest_statuses() == statuses
 
 
 def test_concurrent_writers_lose_nothing(tmp_path):
@@ -121,6 +136,65 @@ def test_concurrent_writers_lose_nothing(tmp_path):
         assert len(items) == 300
         assert len(read_file(store.journal.own_file).events) == 300
         assert store.check_consistency() == []
+
+
+def test_concurrent_writers_keep_the_latest_attempts_exact(tmp_path):
+    """Two processes grade the same exercises at once: each exercise's kept latest attempt and its pass-state
+    changes are those of the whole history, whichever process's insert came first."""
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path), "120", tag, "attempts"])
+             for tag in ("tui", "cli")]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    with open_store(tmp_path, "samemach") as store:
+        assert len(store.attempts()) == 240
+        kept_state_is_exact(store)
+
+
+def test_killed_attempt_writer_leaves_the_kept_state_exact(tmp_path):
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path), "100000", "k", "attempts"],
+                            stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"ready"
+    time.sleep(1.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    written = read_file(tmp_path / "journal" / "samemach.jsonl").events
+    with open_store(tmp_path, "samemach") as store:
+        assert len(store.attempts()) == len(written) > 0
+        kept_state_is_exact(store)
+
+
+def test_attempts_arriving_out_of_order_keep_the_state_of_the_whole_history(tmp_path):
+    """Another machine's older attempts arrive after a pull: the latest attempt and the pass-state changes
+    are recomputed around them, and agree with the rule applied to the journal itself."""
+    import random
+
+    from tracker.curriculum.loader import load
+    from tracker.progress import state as S
+    from tracker.publish.site import states_from_events
+
+    from .conftest import PROJECT
+
+    curriculum = load(PROJECT / "curriculum.yaml").curriculum
+    exercises = [e.id for e in curriculum.gradables() if e.gradable][:5]
+    rng = random.Random(11)
+    with open_store(tmp_path, "aaaa1111", "a.sqlite") as a, open_store(tmp_path, "bbbb2222", "b.sqlite") as b:
+        for i in range(300):
+            store = a if i % 2 else b
+            ts = f"2026-03-{1 + rng.randrange(20):02d}T12:{rng.randrange(60):02d}:00.{i:06d}Z"  # any order
+            store.record("attempt", {"exercise": rng.choice(exercises), "device": "cpu",
+                                     "status": rng.choice(["passed", "failed", "failed", "needs_gpu", "cancelled"]),
+                                     "grader_modified": rng.random() < 0.05}, ts=ts)
+            if i % 37 == 0:
+                a.sync(), b.sync()
+        a.sync(), b.sync()
+        assert a.derived() == b.derived()
+        latest, gpu = a.latest_statuses()
+        journal = sorted((ev for path in a.journal.files() for ev in read_file(path).events), key=lambda e: (e.ts, e.id))
+        assert S.states_from_latest(curriculum, latest, gpu) == states_from_events(curriculum, journal)
+        kept_state_is_exact(a)
 
 
 def test_killed_writer_leaves_journal_and_database_consistent(tmp_path):

@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 tables: an index of the journal's events, shaped for fast queries.
 
-ORM objects never leave the store; callers get the plain records of ``tracker.store.records``.
+ORM objects never leave the store; callers get the plain records of ``tracker.store.store``. Every table
+is derived from the journal and rebuilt exactly from it.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-SCHEMA_VERSION = "2"  # a database built with another version is rebuilt from the journal
+SCHEMA_VERSION = "3"  # a database built with another version is rebuilt from the journal
 
 
 class Base(DeclarativeBase):
@@ -42,10 +43,25 @@ class AttemptRow(Base):
     grader_modified: Mapped[bool] = mapped_column(Boolean)
     passed_checks: Mapped[int] = mapped_column(Integer)
     total_checks: Mapped[int] = mapped_column(Integer)
-    # The outcome of each test, as JSON: read for one attempt at a time, never queried across attempts.
-    tests: Mapped[str] = mapped_column(Text)
+    # Whether the attempt counts for the exercise's state (not against a modified grader, not cancelled,
+    # not skipped for want of a GPU), and whether it changed the exercise from passed to not or back,
+    # against the counted attempt before it. Kept on insert; the outcome of each test stays in events.data.
+    counted: Mapped[bool] = mapped_column(Boolean)
+    flips: Mapped[bool] = mapped_column(Boolean, index=True)
 
-    __table_args__ = (Index("ix_attempts_exercise_ts", "exercise_id", "ts"),)
+    __table_args__ = (Index("ix_attempts_exercise_counted_ts", "exercise_id", "counted", "ts", "event_id"),)
+
+
+class LatestRow(Base):
+    """Per exercise: its latest counted attempt, and whether it was ever graded where a GPU was missing.
+    Kept up to date on insert, so that the state of every exercise is one small read."""
+
+    __tablename__ = "exercise_latest"
+    exercise_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    event_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    needs_gpu: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class TickRow(Base):
@@ -88,8 +104,19 @@ class MetaRow(Base):
 
 
 class JournalFileRow(Base):
-    """How far each journal file has been read into the database."""
+    """How far each journal file has been read into the database, and the bytes just before that point
+    (a file edited before it, not only appended to, no longer ends the read part with them)."""
 
     __tablename__ = "journal_files"
     name: Mapped[str] = mapped_column(String(120), primary_key=True)
     offset: Mapped[int] = mapped_column(Integer)
+    tail: Mapped[str] = mapped_column(String(80), default="")
+
+
+class DamagedLineRow(Base):
+    """A journal line that could not be used (skipped), reported by every command until it is repaired."""
+
+    __tablename__ = "damaged_lines"
+    file: Mapped[str] = mapped_column(String(120), primary_key=True)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))

@@ -4,23 +4,41 @@
 (the durable record), then indexes it in the database in one transaction; opening the store indexes
 whatever the journal holds that the database lacks (another machine's events after a git pull, or an
 event whose process died between the two writes). ``rebuild`` recreates the database from the journal.
+
+What is kept only for speed (each exercise's latest counted attempt, and which attempts changed an exercise
+from passed to not or back) is updated in the same transaction as the attempt it follows from, whatever
+order attempts arrive in, so two writers and a killed one leave it exact; ``check_consistency`` recomputes
+it from the attempts to prove so. A SQLite file that cannot be read is set aside, never deleted, and the
+index is rebuilt from the journal.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
+from operator import itemgetter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import create_engine, event, func, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import bindparam, create_engine, event, func, select, update
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 
 from tracker.errors import TrackerError
 from tracker.store import models as M
-from tracker.store.journal import Event, Journal, new_id, now_ts, read_file
+from tracker.store.journal import EVENT_TYPES, Damage, Event, Journal, new_id, now_ts, read_file
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock around a rebuild
+    fcntl = None  # type: ignore[assignment]
+
+# Statuses that do not decide an exercise's state (with a modified grader, no attempt counts either).
+UNCOUNTED = ("needs_gpu", "cancelled")
+TAIL = 32  # bytes kept from just before each journal file's read offset
 
 
 @dataclass(frozen=True)
@@ -102,27 +120,32 @@ def _sqlite_pragmas(engine: Engine) -> None:
 class Store:
     """Progress records over SQLAlchemy, kept in step with the journal."""
 
-    def __init__(self, url: str, journal: Journal, tz: str = "UTC", clock: Callable[[], float] | None = None):
+    def __init__(self, url: str, journal: Journal, tz: str = "UTC", clock: Callable[[], float] | None = None,
+                 catch_up: bool = True):
         self.url = url
         self.clock = clock  # seconds since the epoch; the real clock when None
         self._last_ts = ""
         self.journal = journal
         self.tz = tz
-        self.engine = create_engine(url, future=True)
+        self.notices: list[str] = []  # what the learner should hear about (a database set aside)
+        self.bad_lines: dict[str, list[int]] = {}  # journal lines skipped by this store's last read
+        try:
+            self.engine = create_engine(url, future=True)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise StoreError(f"cannot use the database URL {url!r}: {exc}") from None
         if self.engine.dialect.name == "sqlite":
             _sqlite_pragmas(self.engine)
-        self.bad_lines: dict[str, list[int]] = {}
-        try:
-            M.Base.metadata.create_all(self.engine)
-            with Session(self.engine) as session:
-                version = session.get(M.MetaRow, "schema")
-            current = version is not None and version.value == M.SCHEMA_VERSION
-        except OperationalError:
-            current = False  # an older layout: the journal rebuilds it
-        if not current:
-            self.rebuild()
-        else:
-            self.sync()
+        if self._health() == "current":
+            if catch_up:
+                self.sync()
+            return
+        with self._exclusive():
+            state = self._health()  # another process may have rebuilt it while this one waited
+            if state not in ("current", "old", "new"):
+                self._set_aside(state)
+                state = "new"
+            if state != "current" and catch_up:
+                self._rebuild()
 
     def __enter__(self) -> Store:
         return self
@@ -132,6 +155,82 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    # --- a database that cannot be read ----------------------------------------------------------
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The database file, where the store is a SQLite file."""
+        url = make_url(self.url)
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        return Path(url.database)
+
+    def _health(self) -> str:
+        """"current", "old" (an earlier layout of this store: rebuilt in place), "new" (empty), or what makes
+        the database unreadable."""
+        path = self.sqlite_file
+        if path is not None and path.exists():
+            problem = _sqlite_file_problem(path)
+            if problem:
+                return problem
+        try:
+            with self.engine.connect() as connection:
+                tables = set(self.engine.dialect.get_table_names(connection))
+                if not tables:
+                    return "new"
+                if "meta" not in tables:
+                    if tables & set(M.Base.metadata.tables):
+                        return "old"
+                    return f"it is not a tracker database (it holds {', '.join(sorted(tables)[:3])})"
+                version = connection.execute(select(M.MetaRow.value).where(M.MetaRow.key == "schema")).scalar()
+                if version != M.SCHEMA_VERSION:
+                    return "old"
+                for table in M.Base.metadata.sorted_tables:
+                    connection.execute(select(*table.columns).limit(0)).all()
+        except OperationalError as exc:
+            if path is None:
+                raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from None
+            return f"its layout is wrong ({exc.orig})"
+        except DatabaseError as exc:
+            if path is None:
+                raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from None
+            return f"it cannot be read ({exc.orig})"
+        return "current"
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One process at a time sets a database aside or rebuilds it (a lock file beside a SQLite file)."""
+        path = self.sqlite_file
+        if path is None or fcntl is None:
+            yield
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def _set_aside(self, why: str) -> None:
+        """Rename the unreadable SQLite file (and its WAL files), never delete it; a fresh one is built."""
+        path = self.sqlite_file
+        if path is None:
+            raise StoreError(f"the database at {self.url} cannot be used: {why}")
+        self.engine.dispose()
+        stamp = now_ts(self.clock() if self.clock else None)[:19].replace("-", "").replace(":", "")
+        aside = path.with_name(f"{path.name}.damaged-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+        for suffix in ("", "-wal", "-shm"):
+            part = path.with_name(path.name + suffix)
+            if part.exists():
+                os.replace(part, aside.with_name(aside.name + suffix))
+        self.notices.append(f"{_shown(path)} could not be read ({why}); it was set aside as {aside.name} "
+                            "and rebuilt from the journal")
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -153,31 +252,37 @@ class Store:
             row = session.get(M.JournalFileRow, name)
             # If everything before this event was indexed, the file is indexed up to its end now.
             if (row.offset if row else 0) == before:
-                session.merge(M.JournalFileRow(name=name, offset=after))
+                session.merge(M.JournalFileRow(name=name, offset=after, tail=_tail(self.journal.own_file, after)))
         return ev
 
     def sync(self) -> int:
         """Index the journal lines the database has not seen; return how many events were new."""
         with Session(self.engine) as session:
-            offsets = {row.name: row.offset for row in session.scalars(select(M.JournalFileRow))}
-        files = [(path, offsets.get(path.name, 0), path.stat().st_size) for path in self.journal.files()]
-        if any(size < offset for _, offset, size in files):
-            # A file shrank (a git reset or checkout): only a full rebuild is exact.
+            known = {row.name: (row.offset, row.tail) for row in session.scalars(select(M.JournalFileRow))}
+        files = [(path, *known.get(path.name, (0, "")), path.stat().st_size) for path in self.journal.files()]
+        names = {path.name for path, *_ in files}
+        if any(size < offset or (offset and _tail(path, offset) != tail) for path, offset, tail, size in files) or (
+                set(known) - names):
+            # A file shrank, was edited before the part already read, or went away (a git reset or checkout,
+            # a repaired line): only a full rebuild is exact.
             return self.rebuild()
         added = 0
         with Session(self.engine) as session, session.begin():
-            for path, offset, size in files:
+            for path, offset, _tail_bytes, size in files:
                 if size == offset:
                     continue
                 result = read_file(path, offset)
-                if result.bad_lines:
-                    self.bad_lines[path.name] = result.bad_lines
+                self._note_damage(session, path.name, result.damaged)
                 added += self._index(session, result.events)
-                session.merge(M.JournalFileRow(name=path.name, offset=result.end))
+                session.merge(M.JournalFileRow(name=path.name, offset=result.end, tail=_tail(path, result.end)))
         return added
 
     def rebuild(self) -> int:
         """Recreate every table from the journal; return the number of events indexed."""
+        with self._exclusive():
+            return self._rebuild()
+
+    def _rebuild(self) -> int:
         from sqlalchemy import MetaData
 
         try:
@@ -185,19 +290,44 @@ class Store:
             old.reflect(self.engine)  # tables of any earlier layout too
             old.drop_all(self.engine)
             M.Base.metadata.create_all(self.engine)
-        except OperationalError as exc:
-            raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from None
+        except DatabaseError as exc:
+            if self.sqlite_file is None:
+                raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from None
+            self._set_aside(f"it cannot be read ({exc.orig})")
+            M.Base.metadata.create_all(self.engine)
         self.bad_lines.clear()
-        total = 0
         with Session(self.engine) as session, session.begin():
+            # Indexes are built once after the rows are in: cheaper than keeping them up to date row by row.
+            indexes = [index for table in M.Base.metadata.sorted_tables for index in table.indexes]
+            for index in indexes:
+                index.drop(session.connection())
+            events: list[Event] = []
             for path in self.journal.files():
                 result = read_file(path)
-                if result.bad_lines:
-                    self.bad_lines[path.name] = result.bad_lines
-                total += self._index(session, result.events, fresh_database=total == 0)
-                session.add(M.JournalFileRow(name=path.name, offset=result.end))
+                self._note_damage(session, path.name, result.damaged)
+                events.extend(result.events)
+                session.add(M.JournalFileRow(name=path.name, offset=result.end, tail=_tail(path, result.end)))
+            total = self._index(session, events, fresh_database=True)
             session.add(M.MetaRow(key="schema", value=M.SCHEMA_VERSION))
+            session.flush()
+            for index in indexes:
+                index.create(session.connection())
         return total
+
+    def _note_damage(self, session: Session, name: str, damaged: list[Damage]) -> None:
+        if not damaged:
+            return
+        self.bad_lines.setdefault(name, []).extend(d.line for d in damaged)
+        for d in damaged:
+            session.merge(M.DamagedLineRow(file=name, line=d.line, reason=d.reason[:200]))
+
+    def damaged_lines(self) -> list[tuple[str, int, str]]:
+        """Every journal line skipped as damaged: (file as shown to the learner, line number, what is wrong)."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(M.DamagedLineRow.file, M.DamagedLineRow.line, M.DamagedLineRow.reason)
+                                   .order_by(M.DamagedLineRow.file, M.DamagedLineRow.line)).all()
+        folder = self.journal.folder.name
+        return [(f"{folder}/{name}", line, reason) for name, line, reason in rows]
 
     def _index(self, session: Session, events: Iterable[Event], fresh_database: bool | None = False) -> int:
         events = list(events)
@@ -206,6 +336,7 @@ class Store:
         ids = [ev.id for ev in events]
         known: set[str] = set()
         if fresh_database is False or session.scalar(select(func.count()).select_from(M.EventRow)):
+            fresh_database = False
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 known.update(session.scalars(select(M.EventRow.id).where(M.EventRow.id.in_(chunk))))
@@ -219,13 +350,14 @@ class Store:
             )
             d = ev.data
             if ev.type == "attempt":
+                modified = bool(d.get("grader_modified"))
                 rows[M.AttemptRow].append(
                     {"event_id": ev.id, "ts": ev.ts, "exercise_id": d["exercise"], "status": d["status"],
                      "device": d.get("device", ""), "device_name": d.get("device_name", ""),
                      "duration": float(d.get("duration", 0.0)), "grader_hash": d.get("grader_hash", ""),
-                     "learner_hash": d.get("learner_hash", ""), "grader_modified": bool(d.get("grader_modified")),
+                     "learner_hash": d.get("learner_hash", ""), "grader_modified": modified,
                      "passed_checks": int(d.get("passed_checks", 0)), "total_checks": int(d.get("total_checks", 0)),
-                     "tests": json.dumps(d.get("tests", []), separators=(",", ":"))}
+                     "counted": not modified and d["status"] not in UNCOUNTED, "flips": False}
                 )
             elif ev.type in ("tick", "untick"):
                 rows[M.TickRow].append({"event_id": ev.id, "ts": ev.ts, "item_id": d["item"],
@@ -239,11 +371,63 @@ class Store:
                      "title": d.get("title", ""), "progress": d.get("progress", ""), "insight": d.get("insight", ""),
                      "challenge": d.get("challenge", ""), "next_steps": d.get("next_steps", "")}
                 )
+        if rows[M.AttemptRow]:
+            self._derive(session, rows[M.AttemptRow], fresh_database)
         connection = session.connection()
         for table, values in rows.items():
             if values:
                 _insert_many(connection, table.__table__, values)
         return len(fresh)
+
+    def _derive(self, session: Session, attempts: list[dict], fresh_database: bool | None) -> None:
+        """Set ``flips`` on the new attempt rows (and correct it on stored ones after them), and move each
+        exercise's latest row forward: the same result whatever order the attempts arrive in."""
+        by_exercise: dict[str, list[dict]] = {}
+        for row in attempts:
+            by_exercise.setdefault(row["exercise_id"], []).append(row)
+        latest = {} if fresh_database else {
+            row.exercise_id: row for row in session.scalars(select(M.LatestRow).where(M.LatestRow.exercise_id.in_(list(by_exercise))))
+        }
+        A = M.AttemptRow
+        for exercise_id, new in by_exercise.items():
+            counted = sorted((r for r in new if r["counted"]), key=lambda r: (r["ts"], r["event_id"]))
+            stored: list = []
+            before: bool | None = None
+            if counted and not fresh_database:
+                first = (counted[0]["ts"], counted[0]["event_id"])
+                mine = (A.exercise_id == exercise_id) & A.counted.is_(True)
+                earlier = (A.ts < first[0]) | ((A.ts == first[0]) & (A.event_id < first[1]))
+                prev = session.scalar(select(A.status).where(mine & earlier)
+                                      .order_by(A.ts.desc(), A.event_id.desc()).limit(1))
+                before = None if prev is None else prev == "passed"
+                stored = session.execute(select(A.event_id, A.ts, A.status, A.flips).where(mine & ~earlier)).all()
+            merged = sorted([(r["ts"], r["event_id"], r["status"] == "passed", r) for r in counted]
+                            + [(ts, event_id, status == "passed", flips) for event_id, ts, status, flips in stored],
+                            key=lambda t: (t[0], t[1]))
+            corrected = []
+            for ts, event_id, passed, row in merged:
+                flips = before is None or passed != before
+                if isinstance(row, dict):
+                    row["flips"] = flips
+                elif row != flips:
+                    corrected.append({"id": event_id, "new_flips": flips})
+                before = passed
+            if corrected:
+                table = A.__table__
+                session.connection().execute(
+                    update(table).where(table.c.event_id == bindparam("id")).values(flips=bindparam("new_flips")),
+                    corrected)
+            current = latest.get(exercise_id)
+            if current is None:
+                current = M.LatestRow(exercise_id=exercise_id, ts=None, event_id=None, status=None, needs_gpu=False)
+                session.add(current)
+            if counted:
+                top = counted[-1]
+                if current.ts is None or (top["ts"], top["event_id"]) > (current.ts, current.event_id):
+                    current.ts, current.event_id, current.status = top["ts"], top["event_id"], top["status"]
+            if any(r["status"] == "needs_gpu" for r in new):
+                current.needs_gpu = True
+        session.flush()
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -268,61 +452,35 @@ class Store:
 
     def latest_statuses(self) -> tuple[dict[str, str], set[str]]:
         """The status of each exercise's latest attempt that counts, and the exercises only ever graded
-        where a GPU was missing. One grouped query, however long the history."""
-        counted = (M.AttemptRow.grader_modified.is_(False)) & M.AttemptRow.status.notin_(("needs_gpu", "cancelled"))
+        where a GPU was missing: one row per exercise, however long the history."""
         with Session(self.engine) as session:
-            ranked = (
-                select(
-                    M.AttemptRow.exercise_id,
-                    M.AttemptRow.status,
-                    func.row_number()
-                    .over(partition_by=M.AttemptRow.exercise_id, order_by=(M.AttemptRow.ts.desc(), M.AttemptRow.event_id.desc()))
-                    .label("rank"),
-                )
-                .where(counted)
-                .subquery()
-            )
-            latest = dict(session.execute(select(ranked.c.exercise_id, ranked.c.status).where(ranked.c.rank == 1)).all())
-            gpu = set(session.scalars(select(M.AttemptRow.exercise_id).where(M.AttemptRow.status == "needs_gpu").distinct()))
-        return latest, gpu - set(latest)
+            rows = session.execute(select(M.LatestRow.exercise_id, M.LatestRow.status, M.LatestRow.needs_gpu)).all()
+        latest = {exercise: status for exercise, status, _ in rows if status is not None}
+        return latest, {exercise for exercise, status, gpu in rows if gpu and status is None}
 
     def progress_events(self) -> list[Event]:
         """The events the progress rules need, in order: everything but attempts, and of the attempts only
-        those that change whether an exercise is passed (plus the first and the last, which bound the
-        journey's days). Equivalent to the whole history for the rules, and far shorter."""
-        counted = (M.AttemptRow.grader_modified.is_(False)) & M.AttemptRow.status.notin_(("needs_gpu", "cancelled"))
+        those that change whether an exercise is passed (plus the first and the last event, which bound the
+        journey's days). Equivalent to the whole history for the rules, and far shorter: its length grows
+        with what changed, not with how often the same result was graded again."""
+        E = M.EventRow
+        columns = (E.id, E.ts, E.machine, E.type, E.tz, E.data)
         with Session(self.engine) as session:
-            flagged = (
-                select(
-                    M.AttemptRow.event_id,
-                    (M.AttemptRow.status == "passed").label("passed"),
-                    func.lag(M.AttemptRow.status == "passed")
-                    .over(partition_by=M.AttemptRow.exercise_id, order_by=(M.AttemptRow.ts, M.AttemptRow.event_id))
-                    .label("before"),
-                )
-                .where(counted)
-                .subquery()
-            )
-            changes = select(flagged.c.event_id).where(
-                (flagged.c.before.is_(None)) | (flagged.c.passed != flagged.c.before)
-            )
-            bounds = select(M.EventRow.id).where(
-                M.EventRow.ts.in_(select(func.min(M.EventRow.ts)).union(select(func.max(M.EventRow.ts))))
-            )
-            wanted = (M.EventRow.type != "attempt") | M.EventRow.id.in_(changes) | M.EventRow.id.in_(bounds)
-            rows = session.execute(
-                select(M.EventRow.id, M.EventRow.ts, M.EventRow.machine, M.EventRow.type, M.EventRow.tz, M.EventRow.data)
-                .where(wanted)
-                .order_by(M.EventRow.ts, M.EventRow.id)
-            ).all()
-            return [_event(*row) for row in rows]
+            others = session.execute(select(*columns).where(E.type.in_([t for t in EVENT_TYPES if t != "attempt"]))).all()
+            flips = session.execute(select(*columns).join(M.AttemptRow, M.AttemptRow.event_id == E.id)
+                                    .where(M.AttemptRow.flips.is_(True))).all()
+            first, last = session.execute(select(func.min(E.ts), func.max(E.ts))).one()
+            bounds = session.execute(select(*columns).where(E.ts.in_([first, last]))).all() if first else []
+        rows = {row[0]: row for row in (*others, *flips, *bounds)}
+        return [_event(*row) for row in sorted(rows.values(), key=lambda row: (row[1], row[0]))]
 
     def test_results(self, attempt_id: str) -> list[TestRecord]:
         with Session(self.engine) as session:
-            raw = session.scalar(select(M.AttemptRow.tests).where(M.AttemptRow.event_id == attempt_id))
-        return [TestRecord(t["name"], t["outcome"], t.get("message", ""), float(t.get("duration", 0.0)),
+            raw = session.scalar(select(M.EventRow.data).where(M.EventRow.id == attempt_id))
+        tests = json.loads(raw).get("tests", []) if raw else []
+        return [TestRecord(t.get("name", ""), t.get("outcome", ""), t.get("message", ""), float(t.get("duration", 0.0)),
                            t.get("description", ""))
-                for t in json.loads(raw or "[]")]
+                for t in tests]
 
     def ticks(self) -> list[Tick]:
         with Session(self.engine) as session:
@@ -350,7 +508,8 @@ class Store:
                              r.next_steps) for r in rows]
 
     def check_consistency(self) -> list[str]:
-        """Problems between the journal and the database (empty when both agree)."""
+        """Problems between the journal and the database, and in what the database keeps for speed
+        (empty when all agree)."""
         problems = []
         journal_ids = set()
         for path in self.journal.files():
@@ -361,7 +520,90 @@ class Store:
             problems.append(f"{len(journal_ids - db_ids)} journal events are missing from the database")
         if db_ids - journal_ids:
             problems.append(f"{len(db_ids - journal_ids)} database events are not in the journal")
+        kept, recomputed = self.derived(), self._derived_from_attempts()
+        if kept != recomputed:
+            wrong = sorted(k for k in set(kept) | set(recomputed) if kept.get(k) != recomputed.get(k))
+            problems.append(f"the kept state of {len(wrong)} exercises differs from their attempts ({', '.join(wrong[:5])})")
         return problems
+
+    def derived(self) -> dict[str, tuple]:
+        """What is kept for speed, per exercise: (latest counted attempt id, its status, needs a GPU, the ids
+        of the attempts that changed its pass state)."""
+        with Session(self.engine) as session:
+            latest = session.execute(select(M.LatestRow.exercise_id, M.LatestRow.event_id, M.LatestRow.status,
+                                            M.LatestRow.needs_gpu)).all()
+            flips = session.execute(select(M.AttemptRow.exercise_id, M.AttemptRow.event_id)
+                                    .where(M.AttemptRow.flips.is_(True))).all()
+        return _derived_table(latest, flips)
+
+    def _derived_from_attempts(self) -> dict[str, tuple]:
+        """The same, computed from scratch over every attempt with window functions (slow, exact)."""
+        A = M.AttemptRow
+        order = (A.ts, A.event_id)
+        with Session(self.engine) as session:
+            ranked = (select(A.exercise_id, A.event_id, A.status,
+                             func.row_number().over(partition_by=A.exercise_id, order_by=(A.ts.desc(), A.event_id.desc()))
+                             .label("rank"),
+                             func.lag(A.status == "passed").over(partition_by=A.exercise_id, order_by=order).label("before"))
+                      .where(A.counted.is_(True)).subquery())
+            latest_rows = session.execute(select(ranked.c.exercise_id, ranked.c.event_id, ranked.c.status)
+                                          .where(ranked.c.rank == 1)).all()
+            flips = session.execute(select(ranked.c.exercise_id, ranked.c.event_id).where(
+                ranked.c.before.is_(None) | ((ranked.c.status == "passed") != ranked.c.before))).all()
+            gpu = set(session.scalars(select(A.exercise_id).where(A.status == "needs_gpu").distinct()))
+            graded = set(session.scalars(select(A.exercise_id).distinct()))
+        found = {exercise: (event_id, status) for exercise, event_id, status in latest_rows}
+        latest = [(exercise, *found.get(exercise, (None, None)), exercise in gpu) for exercise in graded]
+        return _derived_table(latest, flips)
+
+
+def _derived_table(latest, flips) -> dict[str, tuple]:
+    changes: dict[str, list[str]] = {}
+    for exercise, event_id in flips:
+        changes.setdefault(exercise, []).append(event_id)
+    return {exercise: (event_id, status, bool(gpu), tuple(sorted(changes.get(exercise, ()))))
+            for exercise, event_id, status, gpu in latest}
+
+
+def _sqlite_file_problem(path: Path) -> str:
+    """Why a SQLite file cannot be this store's database ("" when its header looks whole)."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"it cannot be opened ({exc.strerror})"
+    if not header:
+        return ""  # an empty file: a new database
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return "it is not a SQLite database"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is valid when the header's change counter matches "version valid for".
+    if header[24:28] == header[92:96] and page_size and size < pages * page_size:
+        return f"it is cut short ({size} of {pages * page_size} bytes)"
+    return ""
+
+
+def _shown(path: Path) -> str:
+    """A path as the learner knows it: relative to the working folder where it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _tail(path: Path, offset: int) -> str:
+    """The bytes just before offset, as hex."""
+    if offset <= 0:
+        return ""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, offset - TAIL))
+            return fh.read(min(offset, TAIL)).hex()
+    except OSError:
+        return ""
 
 
 _CORE = ("id", "ts", "machine", "tz", "type")
@@ -375,7 +617,8 @@ def _insert_many(connection, table, values: list[dict]) -> None:
         return
     columns = list(values[0])
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-    connection.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in values])
+    row = itemgetter(*columns) if len(columns) > 1 else (lambda r, c=columns[0]: (r[c],))
+    connection.exec_driver_sql(sql, [row(values_row) for values_row in values])
 
 
 def _event(id_: str, ts: str, machine: str, type_: str, tz: str, raw: str) -> Event:
