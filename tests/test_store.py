@@ -12,7 +12,10 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from tracker.store.journal import Event, Journal, read_file
+from tracker.store.models import SCHEMA_VERSION
 from tracker.store.store import Store
 
 
@@ -304,3 +307,159 @@ def test_a_database_of_an_older_layout_is_rebuilt_from_the_journal(tmp_path):
         assert len(store.events()) == 6 and store.check_consistency() == []
     tables = {r[0] for r in sqlite3.connect(tmp_path / "db.sqlite").execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "test_results" not in tables
+
+
+# --- a damaged journal, through the real commands ---------------------------------------------------
+
+
+def damage(journal_file: Path) -> dict[int, str]:
+    """Append one damaged line of each kind after the file's good lines; return line number -> reason."""
+    good = json.loads(journal_file.read_text().splitlines()[0])
+    lines = journal_file.read_bytes().splitlines()
+    first = len(lines) + 1
+    event = dict(good, id="x-damaged")
+    bad = [
+        (b"\x00\xff\xfe binary \x9c garbage", "not UTF-8 text (binary data)"),
+        (b'{"id": "x1", "ts": ', "not valid JSON"),
+        (json.dumps({k: v for k, v in event.items() if k != "item"}).encode(), "a tick event needs the field 'item'"),
+        (json.dumps(dict(event, ts="yesterday")).encode(),
+         "bad timestamp 'yesterday' (it must look like 2026-03-02T18:00:00.000000Z)"),
+        (json.dumps(dict(event, item=7)).encode(), "the field 'item' of a tick event must be a string, not 7"),
+        (json.dumps(dict(event, ts="2026-13-45T10:00:00.000000Z")).encode(),
+         "bad timestamp '2026-13-45T10:00:00.000000Z' (it must look like 2026-03-02T18:00:00.000000Z)"),
+    ]
+    with open(journal_file, "ab") as fh:
+        fh.write(b"".join(line + b"\n" for line, _ in bad))
+        fh.write(b'{"id": "killed-mid-wri')  # a truncated last line: the writer was killed here
+    reasons = {first + i: reason for i, (_, reason) in enumerate(bad)}
+    reasons[first + len(bad)] = "the line is cut off (a write was interrupted)"
+    return reasons
+
+
+def named(output: str, name: str, reasons: dict[int, str]) -> None:
+    for line, reason in reasons.items():
+        assert f"tracker: journal/{name}:{line}: damaged journal line skipped ({reason}); `tracker doctor` says how to repair it" in output
+
+
+def ticked_in_status(stdout: str) -> set[str]:
+    def walk(items):
+        for item in items:
+            yield from ([item["id"]] if item["ticked"] else [])
+            yield from walk(item["items"])
+
+    report = json.loads(stdout)
+    return {i for c in report["categories"] for m in c["modules"] for i in walk(m["checklist"])}
+
+
+def test_every_command_names_each_damaged_line_and_keeps_every_other_event(fork):
+    from .conftest import run_tracker
+
+    for item in ("0.1.c1.1", "0.1.c1.2"):
+        assert run_tracker("check", item).returncode == 0
+    [journal_file] = (fork / "journal").glob("*.jsonl")
+    name, undamaged = journal_file.name, journal_file.read_bytes()
+    reasons = damage(journal_file)
+    cut = max(reasons)
+
+    status = run_tracker("status", "--json")
+    assert status.returncode == 0 and "Traceback" not in status.stderr, status.stderr
+    named(status.stderr, name, reasons)
+    assert {"0.1.c1.1", "0.1.c1.2"} <= ticked_in_status(status.stdout)
+
+    checked = run_tracker("check", "0.1.c1.3")  # the next write starts on a fresh line after the cut-off one
+    assert checked.returncode == 0 and "Traceback" not in checked.stderr, checked.stderr
+    named(checked.stderr, name, reasons)
+    reasons[cut] = "not valid JSON"  # now a whole line, followed by the new event
+
+    rebuilt = run_tracker("rebuild")
+    assert rebuilt.returncode == 0 and "Traceback" not in rebuilt.stderr, rebuilt.stderr
+    assert "rebuilt the database from the journal: 3 events" in rebuilt.stdout  # every undamaged event
+    named(rebuilt.stderr, name, reasons)
+
+    synced = run_tracker("sync")
+    assert "Traceback" not in synced.stderr, synced.stderr
+    named(synced.stderr, name, reasons)
+
+    doctor = run_tracker("doctor")
+    assert doctor.returncode == 2 and "Traceback" not in doctor.stdout + doctor.stderr
+    for line, reason in reasons.items():
+        assert f"✗ journal        journal/{name}:{line}: {reason}" in doctor.stdout
+    assert f"✗ repair         fix or delete each line named above in journal/{name}" in doctor.stdout
+    assert "then run `tracker rebuild`" in doctor.stdout
+
+    # Repaired as doctor says (the damaged lines deleted): every command is quiet again and nothing is lost.
+    journal_file.write_bytes(undamaged + journal_file.read_bytes().splitlines(keepends=True)[-1])
+    after = run_tracker("status", "--json")
+    assert after.returncode == 0 and "damaged" not in after.stderr, after.stderr
+    assert {"0.1.c1.1", "0.1.c1.2", "0.1.c1.3"} <= ticked_in_status(after.stdout)
+
+
+def test_rebuild_keeps_every_undamaged_event_whatever_is_damaged_around_it(tmp_path):
+    with open_store(tmp_path) as store:
+        sample_history(store)
+        for i in range(8):
+            store.record("hint", {"exercise": "1.1.1", "index": i + 1})
+        before = snapshot(store)
+    journal_file = tmp_path / "journal" / "aaaa1111.jsonl"
+    good = journal_file.read_bytes().splitlines(keepends=True)
+    damaged = [b'{"type": "attempt"}\n', b"\x80\x81\n", b'{"id":"a","ts":"2026-01-01T00:00:00.000000Z","machine":"m","type":"hint","exercise":"1.1.1","index":"one"}\n',
+               b'[1, 2]\n', b'{"id":"b","ts":"2026-01-01T00:00:00.000000Z","machine":"m","type":"log","date":"2026-02-30"}\n']
+    lines = []
+    for i, line in enumerate(good):  # a damaged line after every third good one
+        lines.append(line)
+        if i % 3 == 2 and damaged:
+            lines.append(damaged.pop(0))
+    journal_file.write_bytes(b"".join(lines + damaged))
+    with open_store(tmp_path) as store:  # the file changed before the part read: rebuilt
+        assert store.rebuild() == 14
+        assert snapshot(store) == before
+        assert [(line, reason) for _, line, reason in store.damaged_lines()] == [
+            (4, "the field 'id' is missing"), (8, "not UTF-8 text (binary data)"),
+            (12, "the field 'index' of a hint event must be a whole number, not \"one\""),
+            (16, "not a JSON object"), (19, "bad date '2026-02-30' (it must look like 2026-03-02)")]
+        assert store.check_consistency() == []
+
+
+# --- a database that cannot be read --------------------------------------------------------------------
+
+
+def _wrong_schema(db: Path) -> None:
+    import sqlite3
+
+    db.unlink()
+    con = sqlite3.connect(db)  # the current version stamp, but a table without its columns
+    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    con.execute("CREATE TABLE attempts (event_id TEXT)")
+    con.commit()
+    con.close()
+
+
+DAMAGED_DATABASES = {
+    "garbage": (lambda db: db.write_bytes(b"\x13\x37 not a database " * 500), "it is not a SQLite database"),
+    "truncated": (lambda db: db.write_bytes(db.read_bytes()[: db.stat().st_size // 2]), "it is cut short"),
+    "wrong schema": (_wrong_schema, "its layout is wrong (no such table: damaged_lines)"),
+}
+
+
+@pytest.mark.parametrize("how", list(DAMAGED_DATABASES))
+def test_a_database_that_cannot_be_read_is_set_aside_and_rebuilt(fork, how):
+    from .conftest import run_tracker
+
+    assert run_tracker("check", "0.1.c1.1").returncode == 0
+    db = fork / ".tracker" / "tracker.db"
+    spoil, why = DAMAGED_DATABASES[how]
+    spoil(db)
+    spoiled = db.read_bytes()
+    for command in (("status", "--json"), ("rebuild",)):
+        done = run_tracker(*command)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        if command == ("status", "--json"):
+            [notice] = done.stderr.splitlines()
+            assert notice.startswith(f"tracker: .tracker/tracker.db could not be read ({why}")
+            assert notice.endswith("and rebuilt from the journal")
+            assert "0.1.c1.1" in ticked_in_status(done.stdout)
+        else:
+            assert done.stderr == "" and "rebuilt the database from the journal: 1 events" in done.stdout
+    [aside] = (fork / ".tracker").glob("tracker.db.damaged-*")
+    assert aside.read_bytes() == spoiled  # renamed, never deleted

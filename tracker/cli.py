@@ -17,10 +17,24 @@ EXIT_FAILED = 1  # something graded did not pass
 EXIT_ERROR = 2  # the command could not do what was asked
 
 
+_told: set[str] = set()
+
+
+def _notice(message: str) -> None:
+    """A one-line notice on stderr (a setting ignored, a damaged journal line), once per command."""
+    if message not in _told:
+        _told.add(message)
+        click.echo(f"tracker: {message}", err=True)
+
+
 def _tracker():
     from tracker.service import Tracker
 
-    return Tracker.open()
+    t = Tracker.open()
+    t.on_notice = _notice
+    for warning in t.config.warnings:
+        _notice(warning)
+    return t
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -285,6 +299,9 @@ def log(module: str, title: str, insight: str, challenge: str, next_steps: str, 
 
     Without --insight, --challenge and --next, opens $EDITOR on the template.
     """
+    from tracker.service import parse_day
+
+    day = parse_day(day) if day is not None else None  # before anything is opened, edited or written
     with _tracker() as t:
         if not (insight or challenge or next_steps):
             insight, challenge, next_steps, title = _edit_entry(t, module, title)
@@ -392,7 +409,7 @@ def doctor() -> None:
 def rebuild() -> None:
     """Recreate the database from the journal."""
     with _tracker() as t:
-        count = t.store.rebuild()
+        count = t.rebuild()
     click.echo(f"rebuilt the database from the journal: {count} events")
 
 

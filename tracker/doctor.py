@@ -42,15 +42,25 @@ def run_checks() -> list[tuple[str, str, bool]]:
             checks.append(("curriculum", f"{len(list(t.curriculum.exercises()))} exercises in {repo / 'curriculum.yaml'}", True))
             problems = t.store.check_consistency()
             events = t.store.count_events()
-            bad = sum(len(v) for v in t.store.bad_lines.values())
             detail = f"{t.config.store_url()} ({events} events)"
-            if bad:
-                detail += f"; {bad} unreadable journal lines skipped"
             checks.append(("database", detail + ("; " + "; ".join(problems) if problems else ""), not problems))
+            checks.extend(_journal_lines(t.store.damaged_lines()))
             checks.extend(_git_lines(repo))
     except Exception as exc:  # noqa: BLE001 - doctor reports, it does not crash
         checks.append(("tracker", str(exc), False))
     return checks
+
+
+def _journal_lines(damaged: list[tuple[str, int, str]]) -> list[tuple[str, str, bool]]:
+    """Each damaged journal line (skipped; every other event is kept), then how to repair them."""
+    if not damaged:
+        return [("journal", "every line is readable", True)]
+    lines = [("journal", f"{file}:{line}: {reason}", False) for file, line, reason in damaged]
+    files = sorted({file for file, _, _ in damaged})
+    lines.append(("repair", f"fix or delete each line named above in {', '.join(files)} (a line cut off by a killed "
+                            f"write can simply be deleted; `git diff -- journal/` shows what changed since the last "
+                            "commit), then run `tracker rebuild`", False))
+    return lines
 
 
 def _git_lines(repo) -> list[tuple[str, str, bool]]:

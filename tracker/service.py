@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 from tracker.config import Config
 from tracker.curriculum.loader import LoadedCurriculum, load
 from tracker.curriculum.model import Curriculum, Exercise, Item
+from tracker.curriculum.validate import check as check_curriculum
+from tracker.curriculum.validate import repo_file
 from tracker.errors import TrackerError
 from tracker.grading import hashing
 from tracker.grading import results as R
@@ -37,6 +39,22 @@ class HintReveal:
     total: int
     text: str
     newly_revealed: bool
+
+
+def parse_day(text: str) -> str:
+    """A day as the learner typed it, checked: YYYY-MM-DD and a real date."""
+    import re
+    from datetime import date
+
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise TrackerError(f"{text!r} is not a day: write it as YYYY-MM-DD, such as 2026-03-02") from None
+
+
+MAX_NOTICES = 10  # damaged journal lines named one by one; the rest are counted (doctor lists them all)
 
 
 class _PublishingBase:
@@ -129,7 +147,7 @@ class _PublishingBase:
     def log_entry(self, *, day: str | None = None, module: str = "", title: str = "", insight: str = "",
                   challenge: str = "", next_steps: str = "", progress_text: str = "") -> dict:
         progress = self.progress()
-        day = day or progress.today.isoformat()
+        day = parse_day(day) if day else progress.today.isoformat()
         if module and not self.curriculum.has_module(module):
             raise TrackerError(f"no module {module!r}")
         if not module:
@@ -164,6 +182,8 @@ class Tracker(_PublishingBase):
         self._lock = threading.Lock()
         self.last_publish = ""
         self._worker = None
+        # Told each notice (a database set aside, a damaged journal line) once the store opens.
+        self.on_notice: Callable[[str], None] | None = None
 
     @classmethod
     def open(cls, repo: Path | None = None) -> Tracker:
@@ -212,7 +232,7 @@ class Tracker(_PublishingBase):
             on_result(result)  # the learner sees the verdict first; the dashboard and git follow
             self.publish_grades([result])
 
-        return Watcher([self.repo / exercise.stub], grade_once, show_then_publish, on_start=on_start)
+        return Watcher([repo_file(self.repo, exercise.stub)], grade_once, show_then_publish, on_start=on_start)
 
     def close(self) -> None:
         if self._worker is not None:
@@ -237,7 +257,9 @@ class Tracker(_PublishingBase):
     @property
     def loaded(self) -> LoadedCurriculum:
         if self._loaded is None:
-            self._loaded = load(self.config.curriculum_path, cache_dir=self.config.data_dir / "cache")
+            loaded = load(self.config.curriculum_path, cache_dir=self.config.data_dir / "cache")
+            check_curriculum(loaded, self.repo)  # the cross-reference checks of `tracker validate`, paths included
+            self._loaded = loaded
         return self._loaded
 
     @property
@@ -248,12 +270,38 @@ class Tracker(_PublishingBase):
     def store(self) -> Store:
         with self._lock:
             if self._store is None:
-                from tracker.store.store import Store  # SQLAlchemy loads here, off the app's first frame
+                self._open_store(catch_up=True)
+            return self._store  # type: ignore[return-value]
 
-                journal = Journal(self.config.journal_dir, self.config.machine_id())
-                self._store = Store(self.config.store_url(), journal, tz=self.config.timezone,
-                                    clock=lambda: self._clock().timestamp())
-            return self._store
+    def _open_store(self, catch_up: bool) -> None:
+        from tracker.store.store import Store  # SQLAlchemy loads here, off the app's first frame
+
+        journal = Journal(self.config.journal_dir, self.config.machine_id())
+        self._store = Store(self.config.store_url(), journal, tz=self.config.timezone,
+                            clock=lambda: self._clock().timestamp(), catch_up=catch_up)
+        if catch_up:
+            self._tell(self._store)
+
+    def _tell(self, store: Store) -> None:
+        if self.on_notice is None:
+            return
+        for notice in store.notices:
+            self.on_notice(notice)
+        damaged = store.damaged_lines()
+        for file, line, reason in damaged[:MAX_NOTICES]:
+            self.on_notice(f"{file}:{line}: damaged journal line skipped ({reason}); `tracker doctor` says how to repair it")
+        if len(damaged) > MAX_NOTICES:
+            self.on_notice(f"and {len(damaged) - MAX_NOTICES} more damaged journal lines (`tracker doctor` lists them)")
+
+    def rebuild(self) -> int:
+        """Recreate the database from the journal (once: opening the store for it indexes nothing)."""
+        with self._lock:
+            if self._store is None:
+                self._open_store(catch_up=False)
+            store = self._store
+        count = store.rebuild()  # type: ignore[union-attr]
+        self._tell(store)  # type: ignore[arg-type]
+        return count
 
     def now(self) -> datetime:
         return self._clock().astimezone(ZoneInfo(self.config.timezone))
@@ -268,9 +316,10 @@ class Tracker(_PublishingBase):
         try:
             text = self.pristine_stub(exercise).decode("utf-8")
         except (TrackerError, UnicodeDecodeError):
-            if not (self.repo / exercise.stub).exists():
+            stub = repo_file(self.repo, exercise.stub)
+            if not stub.exists():
                 return exercise.title
-            text = (self.repo / exercise.stub).read_text(encoding="utf-8")
+            text = stub.read_text(encoding="utf-8")
         if not exercise.stub.endswith(".py"):
             return text
         try:
@@ -353,7 +402,7 @@ class Tracker(_PublishingBase):
         """Grade exercises in a child process and record each attempt; coming-soon ones are reported."""
         device = device or self.config.grading.device
         runnable = [e for e in exercises if e.gradable]
-        jobs = [Job(e.id, self.repo / e.grader, self.repo / e.stub) for e in runnable]  # type: ignore[operator]
+        jobs = [Job(e.id, repo_file(self.repo, e.grader), repo_file(self.repo, e.stub)) for e in runnable]  # type: ignore[arg-type]
         manifest = hashing.read_manifest(self.repo)
         results = {r.exercise_id: r for r in grade(jobs, self.repo, device=device, limits=self.limits(),
                                                    on_event=on_event, cancel=cancel, worker=worker,
@@ -440,7 +489,7 @@ class Tracker(_PublishingBase):
         changed = [leaf.id for leaf in leaves if (leaf.id in current) != ticked]
         if ticked:
             for leaf in leaves:
-                if leaf.artifact and leaf.id in changed and not (self.repo / leaf.artifact).exists():
+                if leaf.artifact and leaf.id in changed and not repo_file(self.repo, leaf.artifact).exists():
                     raise TrackerError(f"{leaf.id} points at {leaf.artifact}, which does not exist yet")
         for leaf_id in changed:
             self.store.record("tick" if ticked else "untick", {"item": leaf_id})
@@ -481,7 +530,7 @@ class Tracker(_PublishingBase):
         exercise = self.exercise(exercise_id)
         if not exercise.stub:
             raise TrackerError(f"{exercise_id} has no stub")
-        path = self.repo / exercise.stub
+        path = repo_file(self.repo, exercise.stub)
         original = self.pristine_stub(exercise)
         saved = None
         if path.exists():
@@ -502,9 +551,9 @@ class Tracker(_PublishingBase):
             a.status == R.PASSED and not a.grader_modified for a in self.store.attempts(exercise_id)
         ):
             raise TrackerError(f"the reference solution of {exercise_id} opens after you pass it: `tracker grade {exercise_id}`")
-        if not exercise.solution or not (self.repo / exercise.solution).exists():
+        if not exercise.solution or not repo_file(self.repo, exercise.solution).exists():
             raise TrackerError(f"{exercise_id} has no reference solution")
-        return (self.repo / exercise.solution).read_text(encoding="utf-8")
+        return repo_file(self.repo, exercise.solution).read_text(encoding="utf-8")
 
     # --- what next --------------------------------------------------------------------------------
 

@@ -99,7 +99,8 @@ def head(repo: Path) -> str | None:
 
 def committed_text(repo: Path, rev: str, rel: str) -> str | None:
     done = git(repo, "show", f"{rev}:{rel}", check=False)
-    return done.stdout.decode("utf-8") if done.returncode == 0 else None
+    # surrogateescape: a journal with a damaged (binary) line still round-trips byte for byte.
+    return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
 
 
 def committed_file(repo_path: Path, rel: str) -> bytes | None:
@@ -163,7 +164,7 @@ def commit_files(repo: Path, renderers: dict[str, Renderer], message: str, plain
     for rel in plain:
         path = repo / rel
         if path.exists():
-            blobs[rel] = path.read_text(encoding="utf-8")
+            blobs[rel] = path.read_text(encoding="utf-8", errors="surrogateescape")
     changed = [rel for rel, text in blobs.items() if committed_text(repo, parent, rel) != text]
     if not changed or (only_if_rendered_changed and not set(changed) & set(renderers)):
         return CommitResult(None, [])
@@ -172,7 +173,7 @@ def commit_files(repo: Path, renderers: dict[str, Renderer], message: str, plain
         env["GIT_INDEX_FILE"] = str(Path(tmp) / "index")
         git(repo, "read-tree", parent, env=env)
         for rel in changed:
-            sha = out(repo, "hash-object", "-w", "--stdin", input=blobs[rel].encode("utf-8"))
+            sha = out(repo, "hash-object", "-w", "--stdin", input=blobs[rel].encode("utf-8", "surrogateescape"))
             git(repo, "update-index", "--add", "--cacheinfo", f"100644,{sha},{rel}", env=env)
         tree = out(repo, "write-tree", env=env)
     commit = out(repo, "commit-tree", tree, "-p", parent, "-m", message)

@@ -168,35 +168,34 @@ class Store:
 
     def _health(self) -> str:
         """"current", "old" (an earlier layout of this store: rebuilt in place), "new" (empty), or what makes
-        the database unreadable."""
+        the database unreadable. A SQLite file is only read here (a damaged one is set aside as it was)."""
         path = self.sqlite_file
-        if path is not None and path.exists():
+        if path is not None:
+            if not path.exists() or path.stat().st_size == 0:
+                return "new"
             problem = _sqlite_file_problem(path)
             if problem:
                 return problem
+            import sqlite3
+            from urllib.parse import quote
+
+            try:
+                con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+                try:
+                    tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                    return _layout(tables, lambda sql: con.execute(sql).fetchall())
+                finally:
+                    con.close()
+            except sqlite3.OperationalError as exc:
+                return f"its layout is wrong ({exc})"
+            except sqlite3.DatabaseError as exc:
+                return f"it cannot be read ({exc})"
         try:
             with self.engine.connect() as connection:
                 tables = set(self.engine.dialect.get_table_names(connection))
-                if not tables:
-                    return "new"
-                if "meta" not in tables:
-                    if tables & set(M.Base.metadata.tables):
-                        return "old"
-                    return f"it is not a tracker database (it holds {', '.join(sorted(tables)[:3])})"
-                version = connection.execute(select(M.MetaRow.value).where(M.MetaRow.key == "schema")).scalar()
-                if version != M.SCHEMA_VERSION:
-                    return "old"
-                for table in M.Base.metadata.sorted_tables:
-                    connection.execute(select(*table.columns).limit(0)).all()
-        except OperationalError as exc:
-            if path is None:
-                raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from None
-            return f"its layout is wrong ({exc.orig})"
+                return _layout(tables, lambda sql: connection.exec_driver_sql(sql).fetchall())
         except DatabaseError as exc:
-            if path is None:
-                raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from None
-            return f"it cannot be read ({exc.orig})"
-        return "current"
+            raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from None
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -555,6 +554,22 @@ class Store:
         found = {exercise: (event_id, status) for exercise, event_id, status in latest_rows}
         latest = [(exercise, *found.get(exercise, (None, None)), exercise in gpu) for exercise in graded]
         return _derived_table(latest, flips)
+
+
+def _layout(tables: set[str], run: Callable[[str], list]) -> str:
+    """Whether the tables are this store's, in the current layout (see Store._health)."""
+    if not tables:
+        return "new"
+    if "meta" not in tables:
+        if tables & set(M.Base.metadata.tables):
+            return "old"
+        return f"it is not a tracker database (it holds {', '.join(sorted(tables)[:3])})"
+    version = run("SELECT value FROM meta WHERE key = 'schema'")
+    if not version or version[0][0] != M.SCHEMA_VERSION:
+        return "old"
+    for table in M.Base.metadata.sorted_tables:
+        run(f"SELECT {', '.join(c.name for c in table.columns)} FROM {table.name} LIMIT 0")
+    return "current"
 
 
 def _derived_table(latest, flips) -> dict[str, tuple]:
