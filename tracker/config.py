@@ -65,6 +65,7 @@ class Config:
     grading: GradingSettings = field(default_factory=GradingSettings)
     git: GitSettings = field(default_factory=GitSettings)
     raw: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # settings ignored (unknown keys), one line each
 
     @property
     def journal_dir(self) -> Path:
@@ -79,12 +80,12 @@ class Config:
         repo = repo or find_repo()
         data_dir = Path(os.environ.get("TRACKER_DATA") or repo / ".tracker").expanduser()
         raw: dict = {}
+        warnings: list[str] = []
         for path in (repo / CONFIG_FILE, data_dir / CONFIG_FILE):  # the local file overrides the shared one
             if path.exists():
-                try:
-                    _merge(raw, tomllib.loads(path.read_text(encoding="utf-8")))
-                except tomllib.TOMLDecodeError as exc:
-                    raise TrackerError(f"{path.name}: {exc}") from None
+                data = read_settings(path, repo)
+                warnings.extend(check_settings(data, _shown(path, repo)))
+                _merge(raw, data)
         section = raw.get("tracker", {})
         grading = raw.get("grading", {})
         config = cls(
@@ -107,13 +108,8 @@ class Config:
                 include_exercises=bool(raw.get("git", {}).get("include_exercises", False)),
             ),
             raw=raw,
+            warnings=warnings,
         )
-        if config.git.commit not in ("event", "session", "off"):
-            raise TrackerError(f"{CONFIG_FILE}: [git] commit must be \"event\", \"session\" or \"off\", not {config.git.commit!r}")
-        try:
-            ZoneInfo(config.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise TrackerError(f"{CONFIG_FILE}: unknown time zone {config.timezone!r} (use an IANA name such as Europe/Paris)") from None
         return config
 
     def store_url(self) -> str:
@@ -131,6 +127,132 @@ class Config:
         machine = secrets.token_hex(4)
         path.write_text(machine + "\n", encoding="ascii")
         return machine
+
+
+# --- checking tracker.toml ------------------------------------------------------------------------
+
+_NUMBER = (int, float)
+
+
+def _one_of(*choices: str):
+    return (lambda v: isinstance(v, str) and v in choices,
+            " or ".join(f'"{c}"' for c in choices) if len(choices) < 3
+            else ", ".join(f'"{c}"' for c in choices[:-1]) + f' or "{choices[-1]}"')
+
+
+def _whole(low: int, high: int, unit: str):
+    return (lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high,
+            f"a whole number of {unit} from {low:,} to {high:,}")
+
+
+def _zone(value) -> bool:
+    try:
+        ZoneInfo(value)
+        return True
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+
+
+def _store_url(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    scheme, sep, _rest = value.partition("://")
+    return value == "" or (bool(sep) and scheme.split("+")[0] in ("sqlite", "postgresql"))
+
+
+# Every setting: section -> key -> (test, what the value must be). Keys not listed are warned about and ignored.
+SETTINGS: dict[str, dict[str, tuple]] = {
+    "tracker": {
+        "timezone": (_zone, "an IANA time zone name such as \"Europe/Paris\""),
+        "daily_goal": _whole(1, 100_000, "XP"),
+    },
+    "grading": {
+        "timeout": (lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool) and 0 < v <= 86_400,
+                    "a number of seconds above 0 (at most 86,400)"),
+        "memory_mb": _whole(64, 1_048_576, "megabytes"),
+        "output_kb": _whole(1, 1_048_576, "kilobytes"),
+        "device": _one_of("auto", "cuda", "mps", "cpu"),
+        "threads": _whole(1, 1024, "threads"),
+        "jobs": _whole(0, 1024, "grading children (0: one per core)"),
+    },
+    "git": {
+        "commit": _one_of("event", "session", "off"),
+        "push": (lambda v: isinstance(v, bool), "true or false"),
+        "include_exercises": (lambda v: isinstance(v, bool), "true or false"),
+    },
+    "store": {
+        "url": (_store_url, "a SQLAlchemy URL such as \"sqlite:///path/to/tracker.db\" or \"postgresql://host/db\""),
+    },
+}
+_DEFAULTS = {"grading": GradingSettings(), "git": GitSettings()}
+
+
+def read_settings(path: Path, repo: Path) -> dict:
+    """A tracker.toml file's tables; a syntax error is one line with the file, line and column."""
+    import re
+
+    shown = _shown(path, repo)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise TrackerError(f"{shown}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+        if where:
+            message = message[: where.start()].rstrip()
+            raise TrackerError(f"{shown}:{where.group(1)}:{where.group(2)}: not valid TOML: {message}") from None
+        raise TrackerError(f"{shown}: not valid TOML: {message}") from None
+
+
+def check_settings(data: dict, shown: str) -> list[str]:
+    """Raise TrackerError on the first bad value (naming the file, the key and what it must be); return a
+    warning for each key or section that is not a setting."""
+    warnings: list[str] = []
+    bad: list[str] = []
+    for section, values in data.items():
+        known = SETTINGS.get(section)
+        if known is None:
+            warnings.append(f"{shown}: [{section}] is not a section of the settings ({', '.join(f'[{k}]' for k in SETTINGS)}); it is ignored")
+            continue
+        if not isinstance(values, dict):
+            bad.append(f"{shown}: {section} must be a table ([{section}] followed by its keys), not {_toml(values)}")
+            continue
+        for key, value in values.items():
+            rule = known.get(key)
+            if rule is None:
+                default = getattr(_DEFAULTS.get(section), key, None)
+                if default is None:
+                    warnings.append(f"{shown}: [{section}] {key} is not a setting (known: {', '.join(known)}); it is ignored")
+                    continue
+                # A setting that has a default but no rule here: its value must at least have the default's type.
+                kind = type(default)
+                rule = (lambda v, kind=kind: isinstance(v, kind) and not (isinstance(v, bool) and kind is not bool),
+                        f"of the same type as its default ({_toml(default)})")
+            test, must = rule
+            if not test(value):
+                bad.append(f"{shown}: [{section}] {key} must be {must}, not {_toml(value)}")
+    if bad:
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise TrackerError(bad[0] + more)
+    return warnings
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '\\"')[:60] + '"'
+    if isinstance(value, dict):
+        return "a table"
+    return str(value)[:60]
+
+
+def _shown(path: Path, repo: Path) -> str:
+    try:
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _merge(into: dict, other: dict) -> None:
