@@ -179,6 +179,46 @@ CASES = [
 ]
 
 
+TWO_MODULES = MINI.replace("log_template: T", '''      - id: "1.2"
+        title: Two
+        summary: S
+        requires: ["1.1"]
+        checklists:
+          - title: C
+            items:
+              - id: 1.2.c1
+                text: I
+log_template: T''')
+REQUIRES_1_2 = '            hints: ["h1", "h2"]\n            requires: ["1.2"]\n'
+# Ten aliases of ten aliases of ... of ten items: 10^10 nodes once expanded (a "billion laughs").
+ALIAS_BOMB = "".join(f"k{i}: &a{i} [{', '.join([f'*a{i - 1}' if i else 'x'] * 10)}]\n" for i in range(10))
+
+CASES += [
+    ("alias bomb", MINI.replace("log_template: T", ALIAS_BOMB + "log_template: T"),
+     ["curriculum.yaml:37:45: aliases expand to more than 10,000 nodes; write the data out instead of repeating it by alias"]),
+    ("deep nesting", MINI.replace("log_template: T", "tagline: " + "[" * 100_000 + "]" * 100_000 + "\nlog_template: T"),
+     ["curriculum.yaml:34:49: nesting is deeper than 40 levels"]),
+    ("deep block nesting", MINI.replace("log_template: T", "tagline:\n" + "".join("  " * i + "- \n" for i in range(1, 3000)) + "log_template: T"),
+     ["curriculum.yaml:74:81: nesting is deeper than 40 levels"]),
+    ("absurd xp", _swap("            kind: code\n", "            kind: code\n            xp: 1000000000000000000\n"),
+     ["curriculum.yaml:23:13: categories[0].modules[0].exercises[0].xp: Input should be less than or equal to 10000"]),
+    ("absurd default xp", _swap("log_template: T", "xp:\n  module_bonus: 1000000000000000000\nlog_template: T"),
+     ["curriculum.yaml:35:3: xp.module_bonus: Input should be less than or equal to 10000"]),
+    ("module prerequisite cycle", TWO_MODULES.replace("        summary: Sum\n", '        summary: Sum\n        requires: ["1.2"]\n'),
+     ["curriculum.yaml:11:20: categories[0].modules[0].requires[0]: prerequisite cycle: 1.1 → 1.2 → 1.1"]),
+    ("exercise requires its own module", _swap('            hints: ["h1", "h2"]\n', '            hints: ["h1", "h2"]\n            requires: ["1.1"]\n'),
+     ["curriculum.yaml:28:24: categories[0].modules[0].exercises[0].requires[0]: prerequisite cycle: 1.1.1 → 1.1 → 1.1.1"]),
+    ("exercise cycle through a module", TWO_MODULES.replace('            hints: ["h1", "h2"]\n', REQUIRES_1_2),
+     ["curriculum.yaml:28:24: categories[0].modules[0].exercises[0].requires[0]: prerequisite cycle: 1.1.1 → 1.2 → 1.1 → 1.1.1"]),
+    ("module requires what it holds", _swap("        summary: Sum\n", '        summary: Sum\n        requires: ["1.1.1"]\n'),
+     ["curriculum.yaml:11:20: categories[0].modules[0].requires[0]: module 1.1 cannot require 1.1.1, which it holds"]),
+]
+
+
+def test_prerequisites_without_a_cycle_are_valid(tmp_path):
+    assert errors(tmp_path, TWO_MODULES) == []
+
+
 @pytest.mark.parametrize("text,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_malformed_curriculum(tmp_path, text, expected):
     assert errors(tmp_path, text) == expected
@@ -217,3 +257,60 @@ def test_the_curriculum_cache_follows_the_file_and_never_serves_a_broken_object(
     changed = tmp_path / "curriculum.yaml"
     changed.write_text((PROJECT / "curriculum.yaml").read_text().replace("Let's see how far I go", "Onwards"))
     assert load(changed, cache_dir=cache).curriculum.tagline == "Onwards"
+
+
+# --- one path rule, and the cross-reference checks, for every command that serves the course ---------
+
+SOLUTION_LINE = "            solution: graders/0.1/solutions/ex1_pca_eigendecomposition.py\n"
+
+
+def _edit_course(fork: Path, old: str, new: str) -> None:
+    text = (fork / "curriculum.yaml").read_text()
+    assert text.count(old) == 1, old
+    (fork / "curriculum.yaml").write_text(text.replace(old, new))
+
+
+def test_a_solution_outside_the_repository_is_never_shown(fork, tmp_path):
+    from .conftest import run_tracker
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a private file\n")
+    _edit_course(fork, SOLUTION_LINE, f"            solution: {secret}\n")
+    expected = (f"tracker: curriculum.yaml:61:13: categories[0].modules[0].exercises[0].solution: '{secret}' points "
+                "outside the repository\n")
+    for command in (("solution", "0.1.1"), ("status",), ("grade", "0.1.1"), ()):  # () is the app
+        done = run_tracker(*command)
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", expected), command
+    assert "private" not in done.stdout + done.stderr
+
+
+def test_a_stub_that_leaves_the_repository_by_symlink_is_not_graded(fork, tmp_path):
+    from .conftest import run_tracker
+
+    outside = tmp_path / "outside.py"
+    outside.write_text("def pca(*a):\n    return 0\n")
+    stub = fork / "exercises/0.1/ex1_pca_eigendecomposition.py"
+    stub.unlink()
+    stub.symlink_to(outside)
+    done = run_tracker("grade", "0.1.1")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr == ("tracker: curriculum.yaml:59:13: categories[0].modules[0].exercises[0].stub: "
+                           "'exercises/0.1/ex1_pca_eigendecomposition.py' points outside the repository\n")
+    assert not (fork / "journal").exists()  # nothing graded, nothing recorded
+
+
+def test_status_refuses_duplicate_ids_and_cycles_with_the_errors_of_validate(fork):
+    from .conftest import run_tracker
+
+    _edit_course(fork, '      - id: "0.2"\n', '      - id: "0.2"\n        requires: ["0.3"]\n')
+    text = (fork / "curriculum.yaml").read_text()
+    at = text.index('      - id: "0.3"\n')
+    summary = text.index("        summary:", at)
+    (fork / "curriculum.yaml").write_text(text[:summary] + '        requires: ["0.2"]\n' + text[summary:])
+    validate = run_tracker("validate")
+    assert validate.returncode == 2
+    [cycle] = [line for line in validate.stdout.splitlines() if "cycle" in line]
+    assert cycle.endswith("prerequisite cycle: 0.2 → 0.3 → 0.2")
+    status = run_tracker("status")
+    assert (status.returncode, status.stdout) == (2, "")
+    assert status.stderr == f"tracker: {cycle}\n"

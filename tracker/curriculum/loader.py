@@ -3,6 +3,9 @@
 PyYAML composes the document into nodes (no objects are constructed, so no code can run); this module
 turns the nodes into plain data while recording where each key and item sits, rejects anything that is
 not plain YAML (tags, anchors used as merge keys, duplicate keys), and hands the data to pydantic.
+Before composing, one pass over the parser's events bounds the document's shape: nesting deeper than
+MAX_DEPTH and aliases that would expand to more than MAX_ALIAS_NODES nodes are rejected where they occur,
+so no file, however built, costs more than its size to reject.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from tracker.curriculum.model import Curriculum
 from tracker.errors import TrackerError
 
 Loc = tuple  # a path of keys (str) and indexes (int)
+
+MAX_DEPTH = 40  # nested mappings and lists (the course itself uses 12)
+MAX_ALIAS_NODES = 10_000  # nodes that aliases may add to the document, all aliases together
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -146,15 +152,53 @@ def _set_item_paths(items: list, base: Loc) -> None:
         _set_item_paths(item.items, item._path + ("items",))
 
 
+def _check_shape(text: str, name: str, loader) -> None:
+    """Reject nesting beyond MAX_DEPTH and alias expansion beyond MAX_ALIAS_NODES, at the line where it
+    happens, from the parser's event stream (which never recurses and never expands an alias)."""
+    sizes: dict[str, int] = {}  # anchor -> nodes in what it names, aliases inside expanded
+    open_: list[list] = []  # [anchor, nodes so far] of each collection being read
+    expanded = 0
+    for ev in yaml.parse(text, Loader=loader):
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if len(open_) >= MAX_DEPTH:
+                mark = ev.start_mark
+                raise CurriculumError([Problem(name, mark.line + 1, mark.column + 1, "",
+                                               f"nesting is deeper than {MAX_DEPTH} levels")])
+            open_.append([ev.anchor, 1])
+        elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            anchor, count = open_.pop()
+            if anchor:
+                sizes[anchor] = count
+            if open_:
+                open_[-1][1] += count
+        elif isinstance(ev, (yaml.ScalarEvent, yaml.AliasEvent)):
+            count = 1
+            if isinstance(ev, yaml.AliasEvent):
+                count = sizes.get(ev.anchor, 1)
+                expanded += count
+                if expanded > MAX_ALIAS_NODES:
+                    mark = ev.start_mark
+                    raise CurriculumError([Problem(
+                        name, mark.line + 1, mark.column + 1, "",
+                        f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes; write the data out instead of repeating it by alias")])
+            elif ev.anchor:
+                sizes[ev.anchor] = 1
+            if open_:
+                open_[-1][1] += count
+
+
 def parse(text: str, path: Path) -> LoadedCurriculum:
     """Parse and validate the text of a curriculum file; raise CurriculumError with every problem."""
     name = path.name
     try:
         try:
             # libyaml's composer is ten times faster where PyYAML was built with it; both keep line marks.
-            node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            _check_shape(text, name, fast)
+            node = yaml.compose(text, Loader=fast)
         except yaml.YAMLError:
             # Report the error in PyYAML's own words, the same on every platform.
+            _check_shape(text, name, yaml.SafeLoader)
             node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -27,6 +27,7 @@ EXERCISE_ID = re.compile(r"^(\d+\.\d+)\.(\d+)$")
 MILESTONE_ID = re.compile(r"^(\d+\.\d+)\.m(\d+)$")
 ITEM_ID = re.compile(r"^(\d+\.\d+)\.([cp])(\d+)(?:\.(\d+))?$")
 PAPER_ID = re.compile(r"^paper\.[a-z0-9_-]+$")
+MAX_XP = 10_000  # for any one entry; the course gives 5 to 150
 
 
 class _Model(BaseModel):
@@ -41,7 +42,7 @@ class Item(_Model):
     id: str
     text: str = Field(min_length=1)
     items: list[Item] = []
-    xp: int | None = Field(default=None, ge=0)
+    xp: int | None = Field(default=None, ge=0, le=MAX_XP)
     # A file or folder in the repository that this step produces (checked by `tracker check`).
     artifact: str | None = None
 
@@ -71,7 +72,7 @@ class Exercise(_Model):
     kind: Kind
     status: Status
     device: Device = "any"
-    xp: int | None = Field(default=None, ge=0)
+    xp: int | None = Field(default=None, ge=0, le=MAX_XP)
     stub: str | None = None
     grader: str | None = None
     solution: str | None = None
@@ -154,13 +155,13 @@ class ToolGroup(_Model):
 class XPDefaults(_Model):
     """XP given per kind of event when an entry does not set its own amount."""
 
-    code: int = Field(default=50, ge=0)
-    quiz: int = Field(default=30, ge=0)
-    reflection: int = Field(default=20, ge=0)
-    checklist_item: int = Field(default=5, ge=0)
-    capstone_step: int = Field(default=15, ge=0)
-    log_entry: int = Field(default=10, ge=0)
-    module_bonus: int = Field(default=100, ge=0)
+    code: int = Field(default=50, ge=0, le=MAX_XP)
+    quiz: int = Field(default=30, ge=0, le=MAX_XP)
+    reflection: int = Field(default=20, ge=0, le=MAX_XP)
+    checklist_item: int = Field(default=5, ge=0, le=MAX_XP)
+    capstone_step: int = Field(default=15, ge=0, le=MAX_XP)
+    log_entry: int = Field(default=10, ge=0, le=MAX_XP)
+    module_bonus: int = Field(default=100, ge=0, le=MAX_XP)
 
 
 class Curriculum(_Model):

@@ -6,4 +6,5 @@ def run_app() -> None:
     from tracker.tui.app import build_app
 
     with Tracker.open() as tracker:  # closing it ends the warm grading worker too
+        tracker.loaded  # a curriculum that fails the cross-reference checks is refused before the app starts
         build_app(tracker).run()
