@@ -209,6 +209,8 @@ class _Fold:
         self.required = [e.id for e in curriculum.exercises() if S.required(e)]
         self.required_set = set(self.required)
         self.gpu_pass = False
+        # Each module's tickable leaves (items, capstone steps), walked once rather than at every event.
+        self.leaves = {m.id: (S.leaf_items(m, capstone=False), S.leaf_items(m, capstone=True)) for m in curriculum.modules()}
 
     def give(self, ev: Event, delta: int, reason: str) -> None:
         if delta:
@@ -216,7 +218,7 @@ class _Fold:
 
     def module_done(self, module: Module) -> bool:
         exercises_ok = all(e.id in self.passed or e.id in self.by_hand for e in module.exercises if S.required(e))
-        items_ok = all(i in self.ticked for i in S.leaf_items(module, capstone=False))
+        items_ok = all(i in self.ticked for i in self.leaves[module.id][0])
         return exercises_ok and items_ok and bool(module.exercises or module.checklists)
 
     def refresh_module(self, ev: Event, module: Module) -> None:
@@ -227,7 +229,7 @@ class _Fold:
         elif not done and module.id in self.complete_modules:
             self.complete_modules.discard(module.id)
             self.give(ev, -self.c.xp.module_bonus, f"module {module.id} no longer complete")
-        steps = S.leaf_items(module, capstone=True)
+        steps = self.leaves[module.id][1]
         if steps and all(s in self.ticked for s in steps):
             self.complete_capstones.add(module.id)
         else:

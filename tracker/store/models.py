@@ -33,6 +33,8 @@ class AttemptRow(Base):
     __tablename__ = "attempts"
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
     ts: Mapped[str] = mapped_column(String(32))
+    machine: Mapped[str] = mapped_column(String(40))  # the event's, repeated: the rules read attempts alone
+    tz: Mapped[str] = mapped_column(String(64))
     exercise_id: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     device: Mapped[str] = mapped_column(String(16))

@@ -351,7 +351,8 @@ class Store:
             if ev.type == "attempt":
                 modified = bool(d.get("grader_modified"))
                 rows[M.AttemptRow].append(
-                    {"event_id": ev.id, "ts": ev.ts, "exercise_id": d["exercise"], "status": d["status"],
+                    {"event_id": ev.id, "ts": ev.ts, "machine": ev.machine, "tz": ev.tz, "exercise_id": d["exercise"],
+                     "status": d["status"],
                      "device": d.get("device", ""), "device_name": d.get("device_name", ""),
                      "duration": float(d.get("duration", 0.0)), "grader_hash": d.get("grader_hash", ""),
                      "learner_hash": d.get("learner_hash", ""), "grader_modified": modified,
@@ -461,17 +462,25 @@ class Store:
         """The events the progress rules need, in order: everything but attempts, and of the attempts only
         those that change whether an exercise is passed (plus the first and the last event, which bound the
         journey's days). Equivalent to the whole history for the rules, and far shorter: its length grows
-        with what changed, not with how often the same result was graded again."""
-        E = M.EventRow
+        with what changed, not with how often the same result was graded again. Attempts carry their
+        indexed fields, not each test's outcome (``test_results`` has those)."""
+        E, A = M.EventRow, M.AttemptRow
         columns = (E.id, E.ts, E.machine, E.type, E.tz, E.data)
         with Session(self.engine) as session:
             others = session.execute(select(*columns).where(E.type.in_([t for t in EVENT_TYPES if t != "attempt"]))).all()
-            flips = session.execute(select(*columns).join(M.AttemptRow, M.AttemptRow.event_id == E.id)
-                                    .where(M.AttemptRow.flips.is_(True))).all()
-            first, last = session.execute(select(func.min(E.ts), func.max(E.ts))).one()
-            bounds = session.execute(select(*columns).where(E.ts.in_([first, last]))).all() if first else []
-        rows = {row[0]: row for row in (*others, *flips, *bounds)}
-        return [_event(*row) for row in sorted(rows.values(), key=lambda row: (row[1], row[0]))]
+            # Two queries: SQLite answers a lone min() or max() from the index, both at once by a full scan.
+            first, last = session.scalar(select(func.min(E.ts))), session.scalar(select(func.max(E.ts)))
+            bounds = session.execute(select(*columns).where(E.ts.in_([first, last]) & (E.type != "attempt"))).all() if first else []
+            attempt_columns = (A.event_id, A.ts, A.machine, A.tz, A.exercise_id, A.status, A.device, A.device_name,
+                               A.duration, A.grader_hash, A.learner_hash, A.grader_modified, A.passed_checks, A.total_checks)
+            attempts = [*session.execute(select(*attempt_columns).where(A.flips.is_(True))),
+                        *session.execute(select(*attempt_columns).join(E, E.id == A.event_id)
+                                         .where(E.ts.in_([first or "", last or ""]) & (E.type == "attempt")))]
+        events = {row[0]: _event(*row) for row in (*others, *bounds)}
+        for event_id, ts, machine, tz, *fields in attempts:
+            events[event_id] = Event(id=event_id, ts=ts, machine=machine, type="attempt", tz=tz,
+                                     data=dict(zip(_ATTEMPT_FIELDS, fields)))
+        return sorted(events.values(), key=lambda ev: (ev.ts, ev.id))
 
     def test_results(self, attempt_id: str) -> list[TestRecord]:
         with Session(self.engine) as session:
@@ -622,6 +631,8 @@ def _tail(path: Path, offset: int) -> str:
 
 
 _CORE = ("id", "ts", "machine", "tz", "type")
+_ATTEMPT_FIELDS = ("exercise", "status", "device", "device_name", "duration", "grader_hash", "learner_hash",
+                   "grader_modified", "passed_checks", "total_checks")
 
 
 def _insert_many(connection, table, values: list[dict]) -> None:
