@@ -56,7 +56,10 @@ class Event:
     def from_json(cls, line: str) -> Event:
         """Parse one journal line; raise ValueError saying what is wrong with a damaged one."""
         try:
-            record = json.loads(line)
+            line = line.strip()
+            record, end = _decode(line)  # json.loads without its two whitespace scans
+            if end != len(line):
+                raise ValueError
         except ValueError:
             raise ValueError("not valid JSON") from None
         problem = event_problem(record)
@@ -64,7 +67,7 @@ class Event:
             raise ValueError(problem)
         core = {key: record.pop(key) for key in ("id", "ts", "machine", "type")}
         tz = record.pop("tz", "UTC")
-        return cls(tz=tz, data=record, raw=line.strip(), **core)
+        return cls(tz=tz, data=record, raw=line, **core)
 
     @property
     def when(self) -> datetime:
@@ -155,6 +158,7 @@ def event_problem(record: Any) -> str:
     return ""
 
 
+_decode = json.JSONDecoder().raw_decode
 _sequence = itertools.count()
 
 
