@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import bindparam, create_engine, event, func, select, update
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from tracker.errors import TrackerError
