@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tracker.curriculum.loader import CurriculumError, load, parse
 from tracker.curriculum.validate import validate
@@ -197,7 +198,8 @@ CASES += [
     ("alias bomb", MINI.replace("log_template: T", ALIAS_BOMB + "log_template: T"),
      ["curriculum.yaml:37:45: aliases expand to more than 10,000 nodes; write the data out instead of repeating it by alias"]),
     ("deep nesting", MINI.replace("log_template: T", "tagline: " + "[" * 100_000 + "]" * 100_000 + "\nlog_template: T"),
-     ["curriculum.yaml:34:49: nesting is deeper than 40 levels"]),
+     # Where libyaml is built in, its own depth limit (1,000 flow levels) is met first, while it scans ahead.
+     [f"curriculum.yaml:34:{1009 if hasattr(yaml, 'CSafeLoader') else 49}: nesting is deeper than 40 levels"]),
     ("deep block nesting", MINI.replace("log_template: T", "tagline:\n" + "".join("  " * i + "- \n" for i in range(1, 3000)) + "log_template: T"),
      ["curriculum.yaml:74:81: nesting is deeper than 40 levels"]),
     ("absurd xp", _swap("            kind: code\n", "            kind: code\n            xp: 1000000000000000000\n"),

@@ -196,7 +196,12 @@ def parse(text: str, path: Path) -> LoadedCurriculum:
             fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
             _check_shape(text, name, fast)
             node = yaml.compose(text, Loader=fast)
-        except yaml.YAMLError:
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            if "maximum nesting depth" in str(exc) and mark is not None:
+                # libyaml's own limit, met while it scans ahead (the pure-Python scanner would take seconds).
+                raise CurriculumError([Problem(name, mark.line + 1, mark.column + 1, "",
+                                               f"nesting is deeper than {MAX_DEPTH} levels")]) from None
             # Report the error in PyYAML's own words, the same on every platform.
             _check_shape(text, name, yaml.SafeLoader)
             node = yaml.compose(text, Loader=yaml.SafeLoader)
