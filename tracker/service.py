@@ -204,6 +204,8 @@ class Tracker(_PublishingBase):
         if not exercise.gradable or not exercise.stub:
             raise TrackerError(f"{exercise.id} cannot be watched: its grader is coming soon")
         worker = self.warm()
+        if worker is not None:
+            worker.start_soon()  # warm by the first save, whichever thread grades it
 
         def grade_once(cancel: threading.Event) -> R.ExerciseResult:
             return self.grade([exercise], device=device, cancel=cancel, worker=worker, publish=False)[0]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Callable
 from tracker.grading import results as R
 from tracker.grading.hashing import file_hash, grader_hash
 from tracker.grading.sandbox import TARGETS_ENV
+from tracker.grading.worker import die_with_parent, prctl
 
 if TYPE_CHECKING:
     from tracker.grading.worker import WarmWorker
@@ -122,8 +123,15 @@ def _gpu_driver_present() -> bool:
 
 
 def _preexec(memory_mb: int, limit_address_space: bool) -> Callable[[], None]:
+    parent = os.getpid()
+    # Die with the tracker, even under SIGKILL. The signal is tied to the thread that starts the child,
+    # which is the thread that watches it until it ends.
+    call = prctl() if sys.platform.startswith("linux") else None
+
     def apply() -> None:
         os.setsid()
+        if call is not None:
+            die_with_parent(parent, call)
         if limit_address_space:
             import resource
 
