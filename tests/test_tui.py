@@ -214,19 +214,32 @@ async def test_reveal_a_hint(repo):
 
 async def test_write_a_log_entry(repo):
     tracker = fixed_tracker(repo)
+    tracker.check("0.1.c1.1")  # something happened today: Progress says so
     app = make_app(tracker)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         await pilot.press("3")
         await settle(pilot, app)
-        app.screen.query_one("#log-insight").value = "Attention is a weighted average"
-        app.screen.query_one("#log-challenge").value = "Masks"
-        app.screen.query_one("#log-next").value = "Multi-head"
+        assert app.focused is app.screen.query_one("#log-title")  # the form's first field
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#log-insight")  # Tab goes to the next field
+        theme = app.theme
+        await pilot.press(*"dq12 d")  # keys that are app bindings elsewhere are text here
+        assert app.theme == theme and type(app.screen).__name__ == "LogScreen"
+        await pilot.press("enter", *"second line")
+        assert app.screen.query_one("#log-insight").text == "dq12 d\nsecond line"
+        app.screen.query_one("#log-challenge").text = "Masks\nand padding"
+        app.screen.query_one("#log-next").text = "Multi-head"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         [entry] = tracker.store.log_entries()
-        assert (entry.insight, entry.date) == ("Attention is a weighted average", "2026-03-04")
-        assert "Attention is a weighted average" in (repo / "CAPTAINS_LOG.md").read_text()
+        assert (entry.insight, entry.challenge, entry.date) == ("dq12 d\nsecond line", "Masks\nand padding", "2026-03-04")
+        assert entry.progress.startswith("Ticked 1 checklist item")  # filled in from the day, and stored
+        assert tracker.progress().logs["2026-03-04"]["progress"]
+        # A complete entry earns its XP; the form shows today's entry as saved.
+        assert any(c.reason == "log entry 2026-03-04" and c.delta > 0 for c in tracker.progress().ledger)
+        assert app.screen.query_one("#log-next").text == "Multi-head"
+        assert "dq12 d" in (repo / "CAPTAINS_LOG.md").read_text()
 
 
 async def test_worker_errors_become_notifications_and_the_app_stays_up(repo):
@@ -319,10 +332,56 @@ async def test_watch_toggle_regrades_on_save(repo):
         await wait_for(pilot, app, lambda: "not started" in text_of(app, "#grade-status"))
         stub.write_text((repo / "graders/1.1/solutions/ex1_int8_quantization.py").read_text())
         await wait_for(pilot, app, lambda: "passed" in text_of(app, "#grade-status"))
+        # A pass leads on: what it earned, then the next exercise and its file; n moves on, still watching.
+        status = text_of(app, "#grade-status")
+        assert "9 of 9 checks pass" in status or "checks pass" in status
+        up = tracker.next_exercise(after="1.1.1")
+        assert f"Next: {up.id} {up.path}" in status and up.path.startswith("exercises/")
+        await pilot.press("n")
+        await wait_for(pilot, app, lambda: getattr(app.screen, "exercise_id", "") == up.id)
+        assert getattr(app.screen, "watcher", None) is not None  # still watching, the next file now
         await pilot.press("w")
         await settle(pilot, app)
     tracker.close()
     assert [a.status for a in tracker.store.attempts("1.1.1")][-1] == "passed"
+
+
+async def test_enter_on_next_lands_on_the_item_in_its_list(repo):
+    monday = datetime(2026, 3, 2, 19, 0, tzinfo=timezone.utc)  # Theory: the next thing is a concept item
+    tracker = fixed_tracker(repo, monday)
+    app = make_app(tracker)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        up = tracker.next_up()
+        assert up.kind == "item" and up.id in text_of(app, "#focus")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ModuleScreen"
+        concepts = app.screen.query_one("#concept-list")
+        assert app.focused is concepts
+        assert concepts.get_option_at_index(concepts.highlighted).value == up.id
+        await pilot.press("space")  # the key a learner presses next ticks that very item
+        await wait_for(pilot, app, lambda: up.id in tracker.ticked())
+
+
+def test_cli_next_and_the_app_name_the_same_exercise_and_its_file(seeded, repo):
+    import asyncio
+
+    from .conftest import run_tracker
+
+    result = run_tracker("next", env={"TRACKER_REPO": str(repo), "TRACKER_NOW": NOW.isoformat()})
+    up = seeded.next_up()
+    assert up.kind == "exercise" and up.path
+    assert f"Next: exercise {up.id}" in result.stdout and f"open {up.path}" in result.stdout
+
+    async def today() -> str:
+        app = make_app(seeded)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot, app)
+            return text_of(app, "#focus")
+
+    focus = asyncio.run(today())
+    assert f"Next: {up.id}" in focus and up.path in focus
 
 
 async def test_palette_offers_the_apps_commands(repo):

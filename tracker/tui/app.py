@@ -41,6 +41,10 @@ IDLE_AFTER = 120.0  # seconds without a key or a click before study time stops c
 FLUSH_EVERY = 300.0  # seconds of active time recorded at once
 
 
+# App bindings on printable keys: they never fire while a text field has focus.
+TYPED_ACTIONS = {"switch_mode", "toggle_theme"}  # "q" reaches the field first; ctrl+q still quits
+
+
 class TrackerApp(App):
     TITLE = "tracker"
     CSS_PATH = "tracker.tcss"
@@ -135,6 +139,14 @@ class TrackerApp(App):
                     f"On this screen: {binding.description.lower()}",
                     lambda action=action, screen=screen: self.call_later(screen.run_action, action),
                 )
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # A key typed into a field is text, never a command: no app binding fires while one has focus.
+        from textual.widgets import Input, TextArea
+
+        if isinstance(self.focused, (Input, TextArea)) and action in TYPED_ACTIONS:
+            return False
+        return True
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

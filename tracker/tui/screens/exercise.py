@@ -61,11 +61,13 @@ class ExerciseScreen(TrackerScreen):
         Binding("e", "edit", "Edit stub"),
         Binding("w", "watch", "Watch"),
         Binding("s", "solution", "Solution"),
+        Binding("n", "next", "Next", show=False),
     ]
 
-    def __init__(self, exercise_id: str):
+    def __init__(self, exercise_id: str, *, watch: bool = False):
         super().__init__()
         self.exercise_id = exercise_id
+        self.start_watching = watch
         self.cancel_event: threading.Event | None = None
         self.done = 0
 
@@ -85,6 +87,8 @@ class ExerciseScreen(TrackerScreen):
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False
         super().on_mount()
+        if self.start_watching:
+            self.action_watch()
 
     @property
     def module_id(self) -> str:
@@ -182,15 +186,26 @@ class ExerciseScreen(TrackerScreen):
         passed, total = result.counts
         label = R.STATUS_LABELS.get(result.status, result.status)
         colour = "green" if result.passed else ("yellow" if result.status in (R.NOT_STARTED, "cancelled") else "red")
-        summary = f"[{colour}][b]{label}[/b][/] {passed}/{total} checks"
-        if result.duration:
-            summary += f" · {result.duration:.1f} s on {result.device or 'cpu'}"
+        summary = f"[{colour}][b]{label}[/b][/]" + (f": {result.checks_text()}" if total else "")
+        timing = result.timing_text()
+        if timing:
+            summary += f" · {timing} on {result.device or 'cpu'}"
         if result.message:
             summary += f"\n{_escape(result.message)}"
         self.query_one("#grade-status", Static).update(summary)
         self._show_tests([(t.outcome, t.description, t.message) for t in result.tests], "Checks")
         if result.passed:
-            self.notify(f"{self.exercise_id} passed! The reference solution is open to you (s).", title="Passed")
+            payoff = self.tracker.payoff(self.exercise_id)
+            self.next_up = payoff.next if payoff and payoff.next and payoff.next.id != self.exercise_id else None
+            lines = [payoff.summary()] if payoff else []
+            if self.next_up is not None:
+                lines.append(f"Next: {self.next_up.id} · {self.next_up.path}")
+                lines.append("n moves on" + (", watching it" if getattr(self, "watcher", None) else ""))
+            lines.append("The reference solution is open to you (s).")
+            self.notify("\n".join(_escape(line) for line in lines), title=f"{self.exercise_id} passed", timeout=10)
+            if self.next_up is not None:
+                self.query_one("#grade-status", Static).update(
+                    summary + f"\n[b]Next:[/b] {self.next_up.id} {_escape(self.next_up.path)}  [dim](n)[/dim]")
         if published.startswith("warning"):
             self.notify(published, severity="warning")
         self.reload()
@@ -258,6 +273,17 @@ class ExerciseScreen(TrackerScreen):
     def _watch_started(self) -> None:
         self.query_one("#grade-status", Static).update("Saved: grading… (w stops watching)")
         self.query_one("#results", Static).update("")
+
+    def action_next(self) -> None:
+        """Move on to the exercise a pass pointed at (watching it, if this one was watched)."""
+        up = getattr(self, "next_up", None) or self.tracker.next_exercise(after=self.exercise_id)
+        if up is None:
+            self.notify("Every exercise is passed.")
+            return
+        watching = getattr(self, "watcher", None) is not None
+        self.action_back()
+        screen = ExerciseScreen(up.id, watch=watching)
+        self.app.push_screen(screen)
 
     def on_unmount(self) -> None:
         watcher = getattr(self, "watcher", None)

@@ -49,9 +49,10 @@ class ModuleData:
 class ModuleScreen(TrackerScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("enter", "open", "Open", show=False)]
 
-    def __init__(self, module_id: str):
+    def __init__(self, module_id: str, focus: str | None = None):
         super().__init__()
         self.module_id = module_id
+        self.focus_id = focus  # an item, step or exercise to land on
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -129,8 +130,29 @@ class ModuleScreen(TrackerScreen):
             table.add_row(e.id, label, _plain(e.title), key=e.id)
         if m.exercises:
             table.move_cursor(row=min(row, len(m.exercises) - 1))
+        if self.focus_id:
+            self._land_on(self.focus_id)
+            self.focus_id = None
         notes = "\n\n".join(f"### {n.title}\n\n{n.body}" for n in m.notes) or "_No notes or tables for this module._"
         self.query_one("#notes-md", Markdown).update(notes)
+
+    def _land_on(self, ident: str) -> None:
+        """Open the tab that holds ``ident``, focus its list and highlight it."""
+        tabs = self.query_one(TabbedContent)
+        table = self.query_one(DataTable)
+        if ident in [str(k.value) for k in table.rows]:
+            tabs.active = "checks"
+            table.move_cursor(row=[str(k.value) for k in table.rows].index(ident))
+            table.focus()
+            return
+        for pane, list_id in (("concepts", "#concept-list"), ("capstone", "#step-list")):
+            options = self.query_one(list_id, SelectionList)
+            values = [options.get_option_at_index(i).value for i in range(options.option_count)]
+            if ident in values:
+                tabs.active = pane
+                options.highlighted = values.index(ident)
+                options.focus()
+                return
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         item_id = event.selection.value
