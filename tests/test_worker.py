@@ -4,6 +4,7 @@ every run, a restart after a crash, and no life after its owner."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -65,6 +66,18 @@ def test_limits_hold_in_forked_children(worker, tmp_path, replacement, limits, s
         assert result.status == status
     assert words in messages(result)
     assert worker.alive()  # a child's death is not the worker's
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["warm", "cold"])
+def test_a_timeout_names_the_learners_line_and_how_long_it_ran(worker, tmp_path, warm):
+    path = learner(tmp_path, replace=("    amax = float(x.abs().max())\n", "    while True:\n        amax = 1\n"))
+    line = path.read_text().splitlines().index("        amax = 1") + 1
+    [result] = grade([Job("1.1.1", GRADER, path)], PROJECT, device="cpu", limits=Limits(timeout=3),
+                     worker=worker if warm else None)
+    assert result.status == R.TIMEOUT
+    assert f"your code was at ex1_int8_quantization.py line {line} (in " in result.message
+    assert "`amax = 1`" in result.message
+    assert re.search(r"stopped after 3 s \(this check ran \d+\.\d s\)", result.message), result.message
 
 
 def test_the_worker_restarts_after_a_crash(tmp_path):
