@@ -360,6 +360,7 @@ async def test_enter_on_next_lands_on_the_item_in_its_list(repo):
         concepts = app.screen.query_one("#concept-list")
         assert app.focused is concepts
         assert concepts.get_option_at_index(concepts.highlighted).value == up.id
+        assert up.id in str(concepts.get_option_at_index(concepts.highlighted).prompt)  # the id to type on the CLI
         await pilot.press("space")  # the key a learner presses next ticks that very item
         await wait_for(pilot, app, lambda: up.id in tracker.ticked())
 

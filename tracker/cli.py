@@ -41,11 +41,17 @@ def cli(ctx: click.Context) -> None:
 
 
 @cli.command()
+@click.argument("module_id", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the documented JSON schema (docs/status-json.md).")
-def status(as_json: bool) -> None:
-    """Show categories and modules with progress bars."""
+def status(module_id: str | None, as_json: bool) -> None:
+    """Show categories and modules with progress bars; with a module (0.1), its exercises, concepts and
+    capstone steps with their ids."""
     from tracker.progress.report import status_report
 
+    if module_id and not as_json:
+        with _tracker() as t:
+            _module_status(t, module_id)
+        return
     with _tracker() as t:
         report = status_report(t)
     if as_json:
@@ -88,6 +94,39 @@ def status(as_json: bool) -> None:
                 f"  {mark} {module['id']:<5} {module['title'][:40]:<40} {bar(module['fraction'], 10)} "
                 f"{passed}/{len(module['exercises'])} checks{extra}"
             )
+
+
+def _module_status(t: Any, module_id: str) -> None:
+    from tracker.grading import results as R
+    from tracker.progress import state as S
+
+    if not t.curriculum.has_module(module_id):
+        raise TrackerError(f"no module {module_id!r}; module ids look like 0.1 (`tracker status` lists them)")
+    module = t.curriculum.module(module_id)
+    states, ticked = t.states(), t.ticked()
+    p = S.module_progress(module, states, ticked)
+    click.echo(f"Module {module.id}: {_plain(module.title)}")
+    click.echo(f"{p.exercises_passed}/{p.exercises_total} checks passed · {p.items_ticked}/{p.items_total} concepts · "
+               f"{p.steps_ticked}/{p.steps_total} capstone steps" + (" · complete" if p.complete else ""))
+    click.echo("\nKnowledge checks (`tracker grade ID`):")
+    for e in module.exercises:
+        state = states[e.id]
+        label = R.STATUS_LABELS.get(state, state.replace("_", " "))
+        click.echo(f"  {_SYMBOL.get(state, '!')} {e.id:<8} {label:<12} {_plain(e.title)[:60]}"
+                   + (f"\n             {e.stub}" if e.stub else ""))
+
+    def items(roots: list, depth: int = 1) -> None:
+        for item in roots:
+            mark = "x" if S.is_ticked(item.id, t.curriculum, ticked) else " "
+            click.echo(f"{'  ' * depth}[{mark}] {item.id:<10} {_plain(item.text)[:70]}")
+            items(item.items, depth + 1)
+
+    if module.checklists:
+        click.echo("\nConcepts (`tracker check ID`):")
+        items([i for c in module.checklists for i in c.items])
+    if module.capstone:
+        click.echo(f"\nCapstone: {_plain(module.capstone.title)} (`tracker check ID`):")
+        items(module.capstone.steps)
 
 
 @cli.command(name="next")

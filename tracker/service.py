@@ -301,13 +301,13 @@ class Tracker(_PublishingBase):
 
     def exercise(self, exercise_id: str) -> Exercise:
         if not self.curriculum.has_exercise(exercise_id):
-            raise TrackerError(f"no exercise {exercise_id!r}; exercise ids look like 1.1.2 (`tracker status` lists them)")
+            raise TrackerError(f"no exercise {exercise_id!r}; exercise ids look like 1.1.2 (`tracker status 1.1` lists a module's)")
         return self.curriculum.exercise(exercise_id)
 
     def item(self, item_id: str) -> Item:
         if not self.curriculum.has_item(item_id):
             raise TrackerError(
-                f"no checklist item or capstone step {item_id!r}; ids look like 1.1.c2 or 1.1.p3 (see `tracker status --json`)"
+                f"no checklist item or capstone step {item_id!r}; ids look like 1.1.c2 or 1.1.p3 (`tracker status 1.1` lists a module's)"
             )
         return self.curriculum.item(item_id)
 

@@ -91,11 +91,11 @@ class ModuleScreen(TrackerScreen):
         for item in items:
             if item.items:
                 done = S.is_ticked(item.id, self.tracker.curriculum, data.ticked)
-                out.append(Selection(f"[b]{_plain(item.text)}[/b]", item.id, done))
+                out.append(Selection(f"[b]{_plain(item.text)}[/b] [dim]{item.id}[/dim]", item.id, done))
                 for child in item.items:
-                    out.append(Selection(f"   {_plain(child.text)}", child.id, child.id in data.ticked))
+                    out.append(Selection(f"   {_plain(child.text)} [dim]{child.id}[/dim]", child.id, child.id in data.ticked))
             else:
-                out.append(Selection(_plain(item.text), item.id, item.id in data.ticked))
+                out.append(Selection(f"{_plain(item.text)} [dim]{item.id}[/dim]", item.id, item.id in data.ticked))
         return out
 
     def show(self, data: ModuleData) -> None:
