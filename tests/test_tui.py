@@ -220,7 +220,8 @@ async def test_write_a_log_entry(repo):
         await settle(pilot, app)
         await pilot.press("3")
         await settle(pilot, app)
-        assert app.focused is app.screen.query_one("#log-title")  # the form's first field
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#log-title")  # the first Tab: the form's first field
         await pilot.press("tab")
         assert app.focused is app.screen.query_one("#log-insight")  # Tab goes to the next field
         theme = app.theme
@@ -288,6 +289,8 @@ SCREENS = {
     "stats": ["5"],
     "module": "1.1",
     "exercise": "1.1.1",
+    "exercise-0.1.1": "0.1.1",
+    "spec-0.1.1": "0.1.1",  # f: the spec alone, the whole of it wrapped
 }
 
 
@@ -302,8 +305,11 @@ def test_snapshot(screen, size, seeded, snap_compare):
         await settle(pilot, app)
         if screen == "module":
             app.push_screen(ModuleScreen(SCREENS[screen]))
-        elif screen == "exercise":
+        elif screen.startswith(("exercise", "spec")):
             app.push_screen(ExerciseScreen(SCREENS[screen]))
+            if screen.startswith("spec"):
+                await settle(pilot, app)
+                await pilot.press("f")
         else:
             for key in SCREENS[screen]:
                 await pilot.press(key)
@@ -395,3 +401,39 @@ async def test_palette_offers_the_apps_commands(repo):
         before = app.theme
         await pilot.press("d")
         assert app.theme != before  # the light and the dark theme
+
+
+async def test_the_exercise_screen_is_made_for_reading(seeded, repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    app = make_app(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("0.1.1"))
+        await settle(pilot, app)
+        screen = app.screen
+        assert screen.query_one("#exercise-body").has_class("narrow")  # below 100 columns: stacked
+        spec = screen.query_one("#spec-text")
+        assert spec.size.width >= 70  # the whole width, wrapped, not a no-wrap block in 3/5 of it
+        assert "compares with scikit-learn" in str(spec.render())
+        assert "one sample per row, one feature per column" in str(spec.render())  # reflowed, then wrapped
+        shown = {b.binding.key for b in app.active_bindings.values() if b.binding.show}
+        assert {"g", "h", "e", "w", "s", "f", "escape"} <= shown and not shown & {"1", "2", "d"}
+        await pilot.press("f")
+        assert screen.maximized is screen.query_one("#spec")
+        await pilot.press("f")
+        assert screen.maximized is None
+        # An attempt recorded by another process (the CLI) shows up, status line and checks alike.
+        other = fixed_tracker(repo)
+        other.store.record("attempt", {"exercise": "0.1.1", "status": "failed", "device": "cpu", "device_name": "CPU",
+                                       "duration": 0.5, "grader_hash": "", "learner_hash": "", "grader_modified": False,
+                                       "passed_checks": 2, "total_checks": 5,
+                                       "tests": [{"name": "test_a", "description": "shapes", "outcome": "failed",
+                                                  "message": "wrong shape", "duration": 0.1},
+                                                 {"name": "test_b", "description": "signs", "outcome": "passed",
+                                                  "message": "", "duration": 0.1}]})
+        other.close()
+        await wait_for(pilot, app, lambda: "2 of 5 checks pass" in text_of(app, "#grade-status"), timeout=10)
+        results = text_of(app, "#results")
+        assert results.index("shapes") < results.index("signs")  # failing checks first
+        assert "stuck? h reveals hint 1 of" in results

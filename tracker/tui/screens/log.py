@@ -20,7 +20,7 @@ class _Form(VerticalScroll, can_focus=False):
 
 
 class LogScreen(TrackerScreen):
-    AUTO_FOCUS = "#log-title"
+    AUTO_FOCUS = "#log-list"  # 1-5 still switch screens; the first Tab goes to the first field
     BINDINGS = [Binding("ctrl+s", "save", "Save entry"), Binding("escape", "leave_form", "Leave form", show=False)]
 
     def action_leave_form(self) -> None:
