@@ -437,3 +437,36 @@ async def test_the_exercise_screen_is_made_for_reading(seeded, repo):
         results = text_of(app, "#results")
         assert results.index("shapes") < results.index("signs")  # failing checks first
         assert "stuck? h reveals hint 1 of" in results
+
+
+async def test_study_time_goes_to_the_screen_in_view_and_the_theme_is_remembered(repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    tracker = fixed_tracker(repo)
+    clock = [0.0]
+    from tracker.tui.app import build_app
+
+    def study(seconds: int) -> None:
+        for _ in range(seconds):
+            clock[0] += 1.0
+            app._last_input = clock[0]
+            app._tick()
+
+    app = build_app(tracker, clock=lambda: clock[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("1.1.1"))
+        await settle(pilot, app)
+        study(20)  # on the exercise: counted for 1.1
+        await pilot.press("3")
+        await settle(pilot, app)
+        study(40)  # on the Log: counted for nothing
+        await pilot.press("d")
+        theme = app.theme
+        app.flush_session()
+    assert tracker.time_per_module() == {"1.1": 20}
+    again = build_app(fixed_tracker(repo))
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, again)
+        assert again.theme == theme != "textual-dark"  # remembered, in the local .tracker/ area
+    assert (repo / ".tracker/app.json").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from textual import events
@@ -77,7 +78,7 @@ class TrackerApp(App):
         self.active_seconds = 0.0
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        self.theme = self._saved_theme()
         self.sub_title = self._subtitle()
         self.set_interval(1.0, self._tick)
 
@@ -150,6 +151,19 @@ class TrackerApp(App):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        try:  # remembered on this machine only, beside the database (never committed)
+            path = self.tracker.config.data_dir / "app.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"theme": self.theme}), encoding="utf-8")
+        except OSError:
+            pass
+
+    def _saved_theme(self) -> str:
+        try:
+            theme = json.loads((self.tracker.config.data_dir / "app.json").read_text(encoding="utf-8")).get("theme")
+        except (OSError, ValueError, AttributeError):
+            theme = None
+        return theme if theme in ("textual-light", "textual-dark") else "textual-dark"
 
 
 def build_app(tracker: Tracker | None = None, **kwargs) -> TrackerApp:

@@ -158,9 +158,8 @@ class ExerciseScreen(TrackerScreen):
     def module_id(self) -> str:
         return self.exercise_id.rsplit(".", 1)[0]
 
-    def on_screen_resume(self) -> None:
-        self.app.current_module = self.module_id  # type: ignore[attr-defined]
-        super().on_screen_resume()
+    def study_module(self) -> str | None:
+        return self.module_id
 
     def gather(self) -> ExerciseData:
         t = self.tracker

@@ -76,9 +76,8 @@ class ModuleScreen(TrackerScreen):
         table.add_columns("Check", "State", "Exercise")
         super().on_mount()
 
-    def on_screen_resume(self) -> None:
-        self.app.current_module = self.module_id  # type: ignore[attr-defined]
-        super().on_screen_resume()
+    def study_module(self) -> str | None:
+        return self.module_id
 
     def gather(self) -> ModuleData:
         t = self.tracker
