@@ -62,12 +62,16 @@ def test_grade_from_stub_to_pass(fork):
     result = run_tracker("grade", "1.1.1")
     assert result.returncode == 1
     assert "This is what dividing by 128 instead of 127 gives." in result.stdout
+    assert "1.1.1 failed: " in result.stdout and " checks pass (tests " in result.stdout and " s in all" in result.stdout
     assert "stuck? `tracker hint 1.1.1` shows hint 1 of 3" in result.stdout
 
     stub.write_text(text.replace("amax / 128", "amax / 127"))
     result = run_tracker("grade", "1.1.1")
     assert result.returncode == 0, result.stdout
     assert "✓ 1.1.1 passed" in result.stdout
+    # A pass leads on: what it earned, then the next exercise with its file.
+    assert "+50 XP · 🏆 First Light" in result.stdout
+    assert "Next: exercise 1.1.2" in result.stdout and "open exercises/1.1/" in result.stdout
     assert "def quantize" in run_tracker("solution", "1.1.1").stdout
 
     report = json.loads(run_tracker("status", "--json").stdout)
@@ -169,3 +173,37 @@ def test_ci_runs_the_readme_test_command():
     command = readme.split("## Test", 1)[1].split("```bash\n", 1)[1].split("\n```", 1)[0].strip()
     ci = (PROJECT / ".ci" / "run").read_text().splitlines()
     assert ci[-1].strip() == command
+
+
+def test_a_log_entry_written_on_the_cli_is_complete_and_earns_xp(fork):
+    from tracker.service import Tracker
+
+    assert run_tracker("check", "0.1.c1.1").returncode == 0
+    result = run_tracker("log", "--insight", "Norms", "--challenge", "Orthogonality", "--next", "PCA")
+    assert result.returncode == 0, result.stderr
+    with Tracker.open(fork) as t:
+        [entry] = t.store.log_entries()
+        assert entry.progress.startswith("Ticked 1 checklist item")
+        day = t.progress().today.isoformat()
+        assert any(c.reason == f"log entry {day}" and c.delta > 0 for c in t.progress().ledger)
+
+
+@pytest.mark.slow
+def test_words_for_a_syntax_error_and_an_untouched_quiz(fork):
+    stub = fork / "exercises/1.1/ex1_int8_quantization.py"
+    stub.write_text(stub.read_text() + "\ndef broken(:\n    pass\n")
+    result = run_tracker("grade", "1.1.1")
+    assert result.stdout.count("has a syntax error on line") == 1, result.stdout  # once, not once per check
+    quiz = run_tracker("grade", "1.1.3")
+    assert "answer each question in place of its `= None`" in quiz.stdout
+    assert "NotImplementedError" not in quiz.stdout
+
+
+def test_status_of_a_module_lists_its_ids_and_unknown_ids_point_there(fork):
+    assert run_tracker("check", "0.1.c1.1").returncode == 0
+    out = run_tracker("status", "0.1").stdout
+    assert "· 0.1.1    not started" in out and "exercises/0.1/ex1_pca_eigendecomposition.py" in out
+    assert "[x] 0.1.c1.1" in out and "[ ] 0.1.c1.2" in out and "0.1.p1" in out
+    wrong = run_tracker("grade", "9.9.9")
+    assert wrong.returncode == 2 and "`tracker status 1.1` lists a module's" in wrong.stderr
+    assert "0.1.c1.1" in run_tracker("status", "0.1").stdout  # the id the error asked for is listed there

@@ -214,19 +214,33 @@ async def test_reveal_a_hint(repo):
 
 async def test_write_a_log_entry(repo):
     tracker = fixed_tracker(repo)
+    tracker.check("0.1.c1.1")  # something happened today: Progress says so
     app = make_app(tracker)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         await pilot.press("3")
         await settle(pilot, app)
-        app.screen.query_one("#log-insight").value = "Attention is a weighted average"
-        app.screen.query_one("#log-challenge").value = "Masks"
-        app.screen.query_one("#log-next").value = "Multi-head"
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#log-title")  # the first Tab: the form's first field
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#log-insight")  # Tab goes to the next field
+        theme = app.theme
+        await pilot.press(*"dq12 d")  # keys that are app bindings elsewhere are text here
+        assert app.theme == theme and type(app.screen).__name__ == "LogScreen"
+        await pilot.press("enter", *"second line")
+        assert app.screen.query_one("#log-insight").text == "dq12 d\nsecond line"
+        app.screen.query_one("#log-challenge").text = "Masks\nand padding"
+        app.screen.query_one("#log-next").text = "Multi-head"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         [entry] = tracker.store.log_entries()
-        assert (entry.insight, entry.date) == ("Attention is a weighted average", "2026-03-04")
-        assert "Attention is a weighted average" in (repo / "CAPTAINS_LOG.md").read_text()
+        assert (entry.insight, entry.challenge, entry.date) == ("dq12 d\nsecond line", "Masks\nand padding", "2026-03-04")
+        assert entry.progress.startswith("Ticked 1 checklist item")  # filled in from the day, and stored
+        assert tracker.progress().logs["2026-03-04"]["progress"]
+        # A complete entry earns its XP; the form shows today's entry as saved.
+        assert any(c.reason == "log entry 2026-03-04" and c.delta > 0 for c in tracker.progress().ledger)
+        assert app.screen.query_one("#log-next").text == "Multi-head"
+        assert "dq12 d" in (repo / "CAPTAINS_LOG.md").read_text()
 
 
 async def test_worker_errors_become_notifications_and_the_app_stays_up(repo):
@@ -275,6 +289,8 @@ SCREENS = {
     "stats": ["5"],
     "module": "1.1",
     "exercise": "1.1.1",
+    "exercise-0.1.1": "0.1.1",
+    "spec-0.1.1": "0.1.1",  # f: the spec alone, the whole of it wrapped
 }
 
 
@@ -289,8 +305,11 @@ def test_snapshot(screen, size, seeded, snap_compare):
         await settle(pilot, app)
         if screen == "module":
             app.push_screen(ModuleScreen(SCREENS[screen]))
-        elif screen == "exercise":
+        elif screen.startswith(("exercise", "spec")):
             app.push_screen(ExerciseScreen(SCREENS[screen]))
+            if screen.startswith("spec"):
+                await settle(pilot, app)
+                await pilot.press("f")
         else:
             for key in SCREENS[screen]:
                 await pilot.press(key)
@@ -319,10 +338,57 @@ async def test_watch_toggle_regrades_on_save(repo):
         await wait_for(pilot, app, lambda: "not started" in text_of(app, "#grade-status"))
         stub.write_text((repo / "graders/1.1/solutions/ex1_int8_quantization.py").read_text())
         await wait_for(pilot, app, lambda: "passed" in text_of(app, "#grade-status"))
+        # A pass leads on: what it earned, then the next exercise and its file; n moves on, still watching.
+        status = text_of(app, "#grade-status")
+        assert "9 of 9 checks pass" in status or "checks pass" in status
+        up = tracker.next_exercise(after="1.1.1")
+        assert f"Next: {up.id} {up.path}" in status and up.path.startswith("exercises/")
+        await pilot.press("n")
+        await wait_for(pilot, app, lambda: getattr(app.screen, "exercise_id", "") == up.id)
+        assert getattr(app.screen, "watcher", None) is not None  # still watching, the next file now
         await pilot.press("w")
         await settle(pilot, app)
     tracker.close()
     assert [a.status for a in tracker.store.attempts("1.1.1")][-1] == "passed"
+
+
+async def test_enter_on_next_lands_on_the_item_in_its_list(repo):
+    monday = datetime(2026, 3, 2, 19, 0, tzinfo=timezone.utc)  # Theory: the next thing is a concept item
+    tracker = fixed_tracker(repo, monday)
+    app = make_app(tracker)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        up = tracker.next_up()
+        assert up.kind == "item" and up.id in text_of(app, "#focus")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ModuleScreen"
+        concepts = app.screen.query_one("#concept-list")
+        assert app.focused is concepts
+        assert concepts.get_option_at_index(concepts.highlighted).value == up.id
+        assert up.id in str(concepts.get_option_at_index(concepts.highlighted).prompt)  # the id to type on the CLI
+        await pilot.press("space")  # the key a learner presses next ticks that very item
+        await wait_for(pilot, app, lambda: up.id in tracker.ticked())
+
+
+def test_cli_next_and_the_app_name_the_same_exercise_and_its_file(seeded, repo):
+    import asyncio
+
+    from .conftest import run_tracker
+
+    result = run_tracker("next", env={"TRACKER_REPO": str(repo), "TRACKER_NOW": NOW.isoformat()})
+    up = seeded.next_up()
+    assert up.kind == "exercise" and up.path
+    assert f"Next: exercise {up.id}" in result.stdout and f"open {up.path}" in result.stdout
+
+    async def today() -> str:
+        app = make_app(seeded)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot, app)
+            return text_of(app, "#focus")
+
+    focus = asyncio.run(today())
+    assert f"Next: {up.id}" in focus and up.path in focus
 
 
 async def test_palette_offers_the_apps_commands(repo):
@@ -335,3 +401,72 @@ async def test_palette_offers_the_apps_commands(repo):
         before = app.theme
         await pilot.press("d")
         assert app.theme != before  # the light and the dark theme
+
+
+async def test_the_exercise_screen_is_made_for_reading(seeded, repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    app = make_app(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("0.1.1"))
+        await settle(pilot, app)
+        screen = app.screen
+        assert screen.query_one("#exercise-body").has_class("narrow")  # below 100 columns: stacked
+        spec = screen.query_one("#spec-text")
+        assert spec.size.width >= 70  # the whole width, wrapped, not a no-wrap block in 3/5 of it
+        assert "compares with scikit-learn" in str(spec.render())
+        assert "one sample per row, one feature per column" in str(spec.render())  # reflowed, then wrapped
+        shown = {b.binding.key for b in app.active_bindings.values() if b.binding.show}
+        assert {"g", "h", "e", "w", "s", "f", "escape"} <= shown and not shown & {"1", "2", "d"}
+        await pilot.press("f")
+        assert screen.maximized is screen.query_one("#spec")
+        await pilot.press("f")
+        assert screen.maximized is None
+        # An attempt recorded by another process (the CLI) shows up, status line and checks alike.
+        other = fixed_tracker(repo)
+        other.store.record("attempt", {"exercise": "0.1.1", "status": "failed", "device": "cpu", "device_name": "CPU",
+                                       "duration": 0.5, "grader_hash": "", "learner_hash": "", "grader_modified": False,
+                                       "passed_checks": 2, "total_checks": 5,
+                                       "tests": [{"name": "test_a", "description": "shapes", "outcome": "failed",
+                                                  "message": "wrong shape", "duration": 0.1},
+                                                 {"name": "test_b", "description": "signs", "outcome": "passed",
+                                                  "message": "", "duration": 0.1}]})
+        other.close()
+        await wait_for(pilot, app, lambda: "2 of 5 checks pass" in text_of(app, "#grade-status"), timeout=10)
+        results = text_of(app, "#results")
+        assert results.index("shapes") < results.index("signs")  # failing checks first
+        assert "stuck? h reveals hint 1 of" in results
+
+
+async def test_study_time_goes_to_the_screen_in_view_and_the_theme_is_remembered(repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    tracker = fixed_tracker(repo)
+    clock = [0.0]
+    from tracker.tui.app import build_app
+
+    def study(seconds: int) -> None:
+        for _ in range(seconds):
+            clock[0] += 1.0
+            app._last_input = clock[0]
+            app._tick()
+
+    app = build_app(tracker, clock=lambda: clock[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("1.1.1"))
+        await settle(pilot, app)
+        study(20)  # on the exercise: counted for 1.1
+        await pilot.press("3")
+        await settle(pilot, app)
+        study(40)  # on the Log: counted for nothing
+        await pilot.press("d")
+        theme = app.theme
+        app.flush_session()
+    assert tracker.time_per_module() == {"1.1": 20}
+    again = build_app(fixed_tracker(repo))
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, again)
+        assert again.theme == theme != "textual-dark"  # remembered, in the local .tracker/ area
+    assert (repo / ".tracker/app.json").exists()

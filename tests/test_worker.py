@@ -4,6 +4,7 @@ every run, a restart after a crash, and no life after its owner."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -67,6 +68,18 @@ def test_limits_hold_in_forked_children(worker, tmp_path, replacement, limits, s
     assert worker.alive()  # a child's death is not the worker's
 
 
+@pytest.mark.parametrize("warm", [True, False], ids=["warm", "cold"])
+def test_a_timeout_names_the_learners_line_and_how_long_it_ran(worker, tmp_path, warm):
+    path = learner(tmp_path, replace=("    amax = float(x.abs().max())\n", "    while True:\n        amax = 1\n"))
+    line = path.read_text().splitlines().index("        amax = 1") + 1
+    [result] = grade([Job("1.1.1", GRADER, path)], PROJECT, device="cpu", limits=Limits(timeout=3),
+                     worker=worker if warm else None)
+    assert result.status == R.TIMEOUT
+    assert f"your code was at ex1_int8_quantization.py line {line} (in " in result.message
+    assert "`amax = 1`" in result.message
+    assert re.search(r"stopped after 3 s \(this check ran \d+\.\d s\)", result.message), result.message
+
+
 def test_the_worker_restarts_after_a_crash(tmp_path):
     w = WarmWorker()
     w.start()
@@ -100,3 +113,112 @@ def test_the_worker_dies_with_its_owner(tmp_path):
             return
         time.sleep(0.1)
     pytest.fail("the worker outlived its owner")
+
+
+def test_a_worker_started_by_a_thread_that_exits_serves_the_next_grading(fork):
+    """A thread (a watch save, a TUI grading) starts the worker and exits; the next grading, from another
+    thread, is served by the same worker, warm."""
+    import threading
+
+    from tracker.service import Tracker
+
+    t = Tracker.open(fork)
+    try:
+        exercise = t.exercise("1.1.1")
+        seen: list = []
+
+        def grade_in_a_thread() -> None:
+            worker = t.warm()
+            seen.append((t.grade([exercise], device="cpu", worker=worker, publish=False)[0], worker.proc.pid))
+
+        first = threading.Thread(target=grade_in_a_thread)
+        first.start()
+        first.join()
+        time.sleep(1.5)  # what killed the worker before took effect within a second of the thread's end
+        second = threading.Thread(target=grade_in_a_thread)
+        second.start()
+        second.join()
+        (r1, pid1), (r2, pid2) = seen
+        assert r1.status == r2.status == R.NOT_STARTED
+        assert pid1 == pid2 and t.warm().alive()
+        assert t.warm().served == 2  # both runs were forks of that worker, not cold fallbacks
+    finally:
+        t.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_gone(pids: list[int], what: str) -> None:
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in pids):
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} outlived the tracker: {[p for p in pids if _alive(p)]}")
+        time.sleep(0.1)
+
+
+SPINNING_OWNER = textwrap.dedent(
+    """
+    import sys, threading, time
+    from pathlib import Path
+    from tracker.grading.runner import Job, Limits, grade
+    from tracker.grading.worker import WarmWorker
+    project, grader, target, warm = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4] == "warm"
+    worker = None
+    if warm:
+        worker = WarmWorker()
+        starter = threading.Thread(target=worker.start)  # started from a thread that exits at once
+        starter.start(); starter.join()
+        print("worker", worker.proc.pid, flush=True)
+    def event(record):
+        if record.get("event") == "start":
+            print("running", flush=True)
+    threading.Thread(target=grade, args=([Job("1.1.1", grader, target)], project),
+                     kwargs=dict(device="cpu", limits=Limits(timeout=300), worker=worker, on_event=event),
+                     daemon=True).start()
+    time.sleep(300)
+    """
+)
+
+
+def _descendants(pid: int) -> list[int]:
+    out, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    kids = [int(c) for c in fh.read().split()]
+                out += kids
+                stack += kids
+        except OSError:
+            continue
+    return out
+
+
+@pytest.mark.parametrize("path", ["warm", "cold"])
+def test_grading_children_die_when_the_tracker_is_killed(tmp_path, path):
+    """SIGKILL of the tracker mid-grading (a learner's loop spinning) leaves no worker and no child behind."""
+    spin = learner(tmp_path, replace=("    amax = float(x.abs().max())\n", "    while True:\n        pass\n"))
+    owner = subprocess.Popen([sys.executable, "-c", SPINNING_OWNER, str(PROJECT), str(GRADER), str(spin), path],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        line = owner.stdout.readline()
+        if path == "warm":
+            assert line.startswith("worker")
+            line = owner.stdout.readline()
+        assert line.strip() == "running"
+        time.sleep(0.3)
+        below = _descendants(owner.pid)
+        assert below, "no grading child was found"
+        os.kill(owner.pid, signal.SIGKILL)
+        owner.wait()
+        _wait_gone(below, "the grading processes")
+    finally:
+        if owner.poll() is None:
+            owner.kill()

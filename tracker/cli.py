@@ -55,11 +55,17 @@ def cli(ctx: click.Context) -> None:
 
 
 @cli.command()
+@click.argument("module_id", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the documented JSON schema (docs/status-json.md).")
-def status(as_json: bool) -> None:
-    """Show categories and modules with progress bars."""
+def status(module_id: str | None, as_json: bool) -> None:
+    """Show categories and modules with progress bars; with a module (0.1), its exercises, concepts and
+    capstone steps with their ids."""
     from tracker.progress.report import status_report
 
+    if module_id and not as_json:
+        with _tracker() as t:
+            _module_status(t, module_id)
+        return
     with _tracker() as t:
         report = status_report(t)
     if as_json:
@@ -104,19 +110,57 @@ def status(as_json: bool) -> None:
             )
 
 
+def _module_status(t: Any, module_id: str) -> None:
+    from tracker.grading import results as R
+    from tracker.progress import state as S
+
+    if not t.curriculum.has_module(module_id):
+        raise TrackerError(f"no module {module_id!r}; module ids look like 0.1 (`tracker status` lists them)")
+    module = t.curriculum.module(module_id)
+    states, ticked = t.states(), t.ticked()
+    p = S.module_progress(module, states, ticked)
+    click.echo(f"Module {module.id}: {_plain(module.title)}")
+    click.echo(f"{p.exercises_passed}/{p.exercises_total} checks passed · {p.items_ticked}/{p.items_total} concepts · "
+               f"{p.steps_ticked}/{p.steps_total} capstone steps" + (" · complete" if p.complete else ""))
+    click.echo("\nKnowledge checks (`tracker grade ID`):")
+    for e in module.exercises:
+        state = states[e.id]
+        label = R.STATUS_LABELS.get(state, state.replace("_", " "))
+        click.echo(f"  {_SYMBOL.get(state, '!')} {e.id:<8} {label:<12} {_plain(e.title)[:60]}"
+                   + (f"\n             {e.stub}" if e.stub else ""))
+
+    def items(roots: list, depth: int = 1) -> None:
+        for item in roots:
+            mark = "x" if S.is_ticked(item.id, t.curriculum, ticked) else " "
+            click.echo(f"{'  ' * depth}[{mark}] {item.id:<10} {_plain(item.text)[:70]}")
+            items(item.items, depth + 1)
+
+    if module.checklists:
+        click.echo("\nConcepts (`tracker check ID`):")
+        items([i for c in module.checklists for i in c.items])
+    if module.capstone:
+        click.echo(f"\nCapstone: {_plain(module.capstone.title)} (`tracker check ID`):")
+        items(module.capstone.steps)
+
+
 @cli.command(name="next")
 def next_() -> None:
-    """Show the next exercise or checklist item to work on."""
+    """Show the next exercise or checklist item to work on (the app's "Next" too)."""
     with _tracker() as t:
         up = t.next_up()
     if up is None:
         click.echo("Everything is done. Congratulations, graduate!")
         return
-    kind, ident, text = up
-    if kind == "exercise":
-        click.echo(f"Next: exercise {ident}: {text}\n  grade it with `tracker grade {ident}`")
-    else:
-        click.echo(f"Next: {ident}: {_plain(text)}\n  tick it with `tracker check {ident}`")
+    click.echo(_next_text(up))
+
+
+def _next_text(up: Any, lead: str = "Next") -> str:
+    if up.kind == "exercise":
+        return (f"{lead}: exercise {up.id}: {_plain(up.text)}\n  open {up.path}, then `tracker grade {up.id} --watch`"
+                if up.path else f"{lead}: exercise {up.id}: {_plain(up.text)}\n  grade it with `tracker grade {up.id}`")
+    if up.kind == "log":
+        return f"{lead}: write today's captain's log entry: `tracker log`"
+    return f"{lead}: {up.id}: {_plain(up.text)}\n  tick it with `tracker check {up.id}`"
 
 
 def _published(t: Any) -> None:
@@ -192,22 +236,47 @@ def grade_cmd(target: str | None, all_: bool, device: str | None, verbose: bool,
 
 
 def _watch(t: Any, exercises: list, device: str | None, verbose: bool) -> None:
+    import threading
+
     if len(exercises) != 1:
         raise TrackerError("watch one exercise at a time, for example `tracker grade 1.1.2 --watch`")
     [exercise] = exercises
+    while exercise is not None:
+        offer: list = []
 
-    def show(result: Any) -> None:
-        click.echo("")
-        _print_result(t, exercise, result, verbose)
-        _published(t)
-        click.echo(f"watching {exercise.stub}; save to grade again, Ctrl+C to stop", err=True)
+        def show(result: Any, exercise: Any = exercise, offer: list = offer) -> None:
+            click.echo("")
+            _print_result(t, exercise, result, verbose)
+            _published(t)
+            payoff = t.payoff(exercise.id) if result.passed else None
+            offer[:] = [payoff.next] if payoff and payoff.next and payoff.next.kind == "exercise" else []
+            move = f"; press Enter to move on to {offer[0].id}" if offer and interactive else ""
+            click.echo(f"watching {exercise.stub}; save to grade again{move}, Ctrl+C to stop", err=True)
 
-    watcher = t.watch(exercise, show, on_start=lambda: click.echo(f"grading {exercise.id}...", err=True), device=device)
-    try:
-        watcher.run()
-    except KeyboardInterrupt:
-        watcher.stop.set()
-        click.echo("stopped watching", err=True)
+        interactive = sys.stdin.isatty()
+        watcher = t.watch(exercise, show, on_start=lambda e=exercise: click.echo(f"grading {e.id}...", err=True),
+                          device=device)
+        thread = threading.Thread(target=watcher.run, daemon=True, name="tracker-watch")
+        thread.start()
+        exercise = None
+        try:
+            while thread.is_alive():
+                if interactive:
+                    line = sys.stdin.readline()
+                    if not line:  # end of input: keep watching until Ctrl+C
+                        interactive = False
+                    elif offer:
+                        exercise = t.exercise(offer[0].id)
+                        break
+                else:
+                    thread.join(0.5)
+        except KeyboardInterrupt:
+            click.echo("stopped watching", err=True)
+        finally:
+            watcher.stop.set()
+            thread.join(timeout=15)
+        if exercise is not None:
+            click.echo(f"\nmoving on to {exercise.id}: {exercise.title}\n  open {exercise.stub}", err=True)
 
 
 _SYMBOL = {"passed": "✓", "failed": "✗", "not_started": "·", "needs_gpu": "◌", "coming_soon": "…"}
@@ -217,22 +286,25 @@ def _print_result(t: Any, exercise: Any, result: Any, verbose: bool) -> None:
     from tracker.grading import results as R
 
     label = R.STATUS_LABELS.get(result.status, result.status)
-    passed, total = result.counts
-    device = f", {result.device}" if result.device else ""
-    timing = f" ({result.duration:.1f} s{device})" if result.tests else ""
-    checks = f" {passed}/{total} checks" if total else ""
-    click.echo(f"{_SYMBOL.get(result.status, '!')} {exercise.id} {label}{checks}{timing}  {exercise.title[:60]}")
+    checks = result.checks_text()
+    timing = ", ".join(x for x in (result.timing_text(), result.device) if x)
+    head = f"{label}: {checks}" if checks else label
+    click.echo(f"{_SYMBOL.get(result.status, '!')} {exercise.id} {head}{f' ({timing})' if timing else ''}  {exercise.title[:60]}")
     if result.message:
         click.echo(f"    {result.message}")
     if result.status == R.NOT_STARTED:
-        click.echo(f"    open {exercise.stub} and replace the `raise NotImplementedError` lines")
+        click.echo(f"    {_not_started_words(t, exercise)}")
     else:
-        for test in result.tests:
+        shown = set()
+        for test in R.failing_first(result.tests):
             if test.outcome == R.PASSED and result.status == R.PASSED:
                 continue
             mark = _SYMBOL.get(test.outcome, "!")
             click.echo(f"    {mark} {test.description}")
             if test.message and test.outcome != R.PASSED:
+                if test.message in shown:
+                    continue  # one error (a syntax error, say) that stops every check is shown once
+                shown.add(test.message)
                 click.echo(f"        {test.message}")
     if result.status not in (R.PASSED, R.COMING_SOON, R.NEEDS_GPU) and exercise.hints:
         seen = t.hints_revealed(exercise.id)
@@ -240,9 +312,24 @@ def _print_result(t: Any, exercise: Any, result: Any, verbose: bool) -> None:
             click.echo(f"    stuck? `tracker hint {exercise.id}` shows hint {len(seen) + 1} of {len(exercise.hints)}")
         else:
             click.echo(f"    hint {len(seen)}: {exercise.hints[-1]}")
+    payoff = t.payoff(exercise.id) if result.passed else None
+    if payoff is not None:
+        click.echo(f"    {payoff.summary()}")
+        if payoff.next is not None:
+            click.echo("    " + _next_text(payoff.next).replace("\n", "\n    "))
     if verbose and result.output:
         click.echo("    --- pytest output ---")
         click.echo(result.output.rstrip())
+
+
+def _not_started_words(t: Any, exercise: Any) -> str:
+    try:
+        text = (t.repo / exercise.stub).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, TypeError):
+        text = ""
+    if exercise.kind == "quiz" and "NotImplementedError" not in text:
+        return f"open {exercise.stub} and answer each question in place of its `= None`"
+    return f"open {exercise.stub} and replace the `raise NotImplementedError` lines"
 
 
 @cli.command()

@@ -154,6 +154,10 @@ class _PublishingBase:
             module = self._recent_module() or ""
         if not title and module:
             title = self.curriculum.module(module).title
+        if not progress_text.strip():
+            from tracker.publish.captains_log import day_progress
+
+            progress_text = day_progress(progress, day)  # filled in from the day's events, and stored
         data = {"date": day, "module": module, "title": title, "progress": progress_text, "insight": insight,
                 "challenge": challenge, "next_steps": next_steps}
         self.store.record("log", data)
@@ -181,6 +185,7 @@ class Tracker(_PublishingBase):
         self._store: Store | None = None
         self._lock = threading.Lock()
         self.last_publish = ""
+        self.payoffs: dict[str, Payoff] = {}
         self._worker = None
         # Told each notice (a database set aside, a damaged journal line) once the store opens.
         self.on_notice: Callable[[str], None] | None = None
@@ -224,6 +229,8 @@ class Tracker(_PublishingBase):
         if not exercise.gradable or not exercise.stub:
             raise TrackerError(f"{exercise.id} cannot be watched: its grader is coming soon")
         worker = self.warm()
+        if worker is not None:
+            worker.start_soon()  # warm by the first save, whichever thread grades it
 
         def grade_once(cancel: threading.Event) -> R.ExerciseResult:
             return self.grade([exercise], device=device, cancel=cancel, worker=worker, publish=False)[0]
@@ -343,13 +350,13 @@ class Tracker(_PublishingBase):
 
     def exercise(self, exercise_id: str) -> Exercise:
         if not self.curriculum.has_exercise(exercise_id):
-            raise TrackerError(f"no exercise {exercise_id!r}; exercise ids look like 1.1.2 (`tracker status` lists them)")
+            raise TrackerError(f"no exercise {exercise_id!r}; exercise ids look like 1.1.2 (`tracker status 1.1` lists a module's)")
         return self.curriculum.exercise(exercise_id)
 
     def item(self, item_id: str) -> Item:
         if not self.curriculum.has_item(item_id):
             raise TrackerError(
-                f"no checklist item or capstone step {item_id!r}; ids look like 1.1.c2 or 1.1.p3 (see `tracker status --json`)"
+                f"no checklist item or capstone step {item_id!r}; ids look like 1.1.c2 or 1.1.p3 (`tracker status 1.1` lists a module's)"
             )
         return self.curriculum.item(item_id)
 
@@ -400,6 +407,9 @@ class Tracker(_PublishingBase):
         publish: bool = True,
     ) -> list[R.ExerciseResult]:
         """Grade exercises in a child process and record each attempt; coming-soon ones are reported."""
+        import time
+
+        started = time.monotonic()
         device = device or self.config.grading.device
         runnable = [e for e in exercises if e.gradable]
         jobs = [Job(e.id, repo_file(self.repo, e.grader), repo_file(self.repo, e.stub)) for e in runnable]  # type: ignore[arg-type]
@@ -408,6 +418,10 @@ class Tracker(_PublishingBase):
                                                    on_event=on_event, cancel=cancel, worker=worker,
                                                    parallel=self.parallel_jobs())} if jobs else {}
         out = []
+        for result in results.values():
+            result.wall = time.monotonic() - started
+        passes = [r.exercise_id for r in results.values() if r.passed]
+        before = self.progress() if record and passes else None
         for exercise in exercises:
             if not exercise.gradable:
                 out.append(R.ExerciseResult(exercise.id, R.COMING_SOON, message="this exercise's grader is coming soon"))
@@ -424,6 +438,9 @@ class Tracker(_PublishingBase):
             if record and result.status != "cancelled":
                 self._record_attempt(result)
             out.append(result)
+        passes = [r.exercise_id for r in out if r.passed and not r.grader_modified]
+        if before is not None and passes:
+            self._payoff(passes, before)
         if record and publish:
             self.publish_grades(out)
         return out
@@ -557,19 +574,60 @@ class Tracker(_PublishingBase):
 
     # --- what next --------------------------------------------------------------------------------
 
-    def next_up(self) -> tuple[str, str, str] | None:
-        """(kind, id, text) of the first thing not done, in course order: failing exercises first."""
-        states = self.states()
-        ticked = self.ticked()
-        for exercise in self.curriculum.exercises():
-            if states[exercise.id] in (R.FAILED, R.TIMEOUT, R.CRASHED, R.MEMORY, R.OUTPUT, R.EXITED, R.ERROR):
-                return ("exercise", exercise.id, exercise.title)
-        for module in self.curriculum.modules():
-            for exercise in module.exercises:
-                if exercise.gradable and S.required(exercise) and states[exercise.id] != R.PASSED:
-                    return ("exercise", exercise.id, exercise.title)
-            for leaf in S.leaf_items(module, capstone=False):
-                if leaf not in ticked:
-                    return ("item", leaf, self.curriculum.item(leaf).text)
-        return None
+    def next_up(self):
+        """The one "next" the CLI and the TUI both show: today's suggestion (see progress.focus), with the
+        file to open when it is an exercise. None when everything is done."""
+        _, suggestion = self.suggestion()
+        if suggestion is None:
+            return None
+        return NextUp(suggestion.kind, suggestion.id, suggestion.text, self._stub_of(suggestion))
 
+    def _stub_of(self, suggestion) -> str:
+        if suggestion.kind == "exercise" and self.curriculum.has_exercise(suggestion.id):
+            return self.curriculum.exercise(suggestion.id).stub or ""
+        return ""
+
+    def next_exercise(self, after: str | None = None) -> NextUp | None:
+        """The exercise to move on to after a pass: one that fails, else the next required one not passed."""
+        from tracker.progress.focus import next_exercise
+
+        found = next_exercise(self.curriculum, self.progress(), self.states(), after=after)
+        return NextUp(found.kind, found.id, found.text, self._stub_of(found)) if found else None
+
+    def payoff(self, exercise_id: str) -> Payoff | None:
+        """What the latest pass of an exercise earned (set by grade); None if it did not just pass."""
+        return self.payoffs.get(exercise_id)
+
+    def _payoff(self, passes: list[str], before) -> None:
+        after = self.progress()
+        earned_before = {e.achievement.id for e in before.achievements}
+        new = [e.achievement.title for e in after.achievements if e.achievement.id not in earned_before]
+        level = after.level.number if after.level.number > before.level.number else None
+        nxt = self.next_exercise(after=passes[-1])
+        for exercise_id in passes:
+            self.payoffs[exercise_id] = Payoff(after.xp - before.xp, level, new, nxt)
+
+
+@dataclass(frozen=True)
+class NextUp:
+    kind: str  # "exercise", "item", "step" or "log"
+    id: str
+    text: str
+    path: str = ""  # the file to open, for an exercise
+
+
+@dataclass(frozen=True)
+class Payoff:
+    """What a pass earned, and where to go on."""
+
+    xp: int
+    level: int | None  # the level reached, when the pass raised it
+    achievements: list[str]
+    next: NextUp | None
+
+    def summary(self) -> str:
+        parts = [f"+{self.xp} XP" if self.xp >= 0 else f"{self.xp} XP"]
+        if self.level:
+            parts.append(f"level {self.level} reached")
+        parts += [f"🏆 {title}" for title in self.achievements]
+        return " · ".join(parts)

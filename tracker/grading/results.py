@@ -57,7 +57,8 @@ class ExerciseResult:
     message: str = ""  # a process-level explanation (timeout, crash) or a summary
     device: str = ""
     device_name: str = ""
-    duration: float = 0.0
+    duration: float = 0.0  # seconds the checks ran
+    wall: float = 0.0  # seconds the learner waited for the verdict, start-up included
     grader_hash: str = ""
     learner_hash: str = ""
     grader_modified: bool = False
@@ -72,6 +73,22 @@ class ExerciseResult:
         """(passed checks, checks that count) where checks that need a missing GPU do not count."""
         counted = [t for t in self.tests if t.outcome != NEEDS_GPU]
         return sum(t.outcome == PASSED for t in counted), len(counted)
+
+    def checks_text(self) -> str:
+        """"2 of 5 checks pass", or "" when nothing was checked."""
+        passed, total = self.counts
+        if not total:
+            return ""
+        return f"{passed} of {total} check{'s' if total != 1 else ''} pass{'es' if total == 1 else ''}"
+
+    def timing_text(self) -> str:
+        """Test time beside the time the learner waited: "tests 0.2 s, 1.3 s in all"."""
+        if not self.tests and not self.wall:
+            return ""
+        parts = [f"tests {self.duration:.1f} s"] if self.tests else []
+        if self.wall:
+            parts.append(f"{self.wall:.1f} s in all")
+        return ", ".join(parts)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -91,3 +108,8 @@ def summarize(outcomes: list[str]) -> str:
     if all(o == PASSED for o in counted):
         return PASSED
     return FAILED
+
+
+def failing_first(tests: list[TestResult]) -> list[TestResult]:
+    """The checks to read first first: failures and errors, then the rest, each in grader order."""
+    return sorted(tests, key=lambda t: t.outcome == PASSED)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Callable
 from tracker.grading import results as R
 from tracker.grading.hashing import file_hash, grader_hash
 from tracker.grading.sandbox import TARGETS_ENV
+from tracker.grading.worker import die_with_parent, prctl
 
 if TYPE_CHECKING:
     from tracker.grading.worker import WarmWorker
@@ -122,8 +123,15 @@ def _gpu_driver_present() -> bool:
 
 
 def _preexec(memory_mb: int, limit_address_space: bool) -> Callable[[], None]:
+    parent = os.getpid()
+    # Die with the tracker, even under SIGKILL. The signal is tied to the thread that starts the child,
+    # which is the thread that watches it until it ends.
+    call = prctl() if sys.platform.startswith("linux") else None
+
     def apply() -> None:
         os.setsid()
+        if call is not None:
+            die_with_parent(parent, call)
         if limit_address_space:
             import resource
 
@@ -219,6 +227,8 @@ def pytest_args(repo: Path, results_path: Path, graders: list[str]) -> list[str]
         str(repo / "graders" / "pytest.ini"),
         "-p",
         "tracker.grading.plugin",
+        "-p",
+        "tracker.grading.stack",
         "-q",
         "-s",
         "--no-header",
@@ -292,6 +302,7 @@ def _run_child(
         start = time.monotonic()
         proc = launch(pytest_args(repo, results_path, pending), env, repo, limits, Path(tmp))
         reason, current_key = "", None
+        ran, where = 0.0, ""
         offset = 0
         end_record: dict = {}
         last_memory_check = 0.0
@@ -320,6 +331,9 @@ def _run_child(
             if cancel is not None and cancel.is_set():
                 reason = CANCELLED
             if reason:
+                if reason == R.TIMEOUT and running is not None:
+                    ran = now - (running.started or start)
+                    where = _where_it_was(proc, running.job.target)
                 proc.kill()
                 proc.wait()
                 break
@@ -333,7 +347,37 @@ def _run_child(
                 on_event(record)
         duration = time.monotonic() - start
         text = proc.output_text()
-    return _finish(pending, tracked, proc.returncode, reason, current_key, text, end_record, limits, duration)
+    return _finish(pending, tracked, proc.returncode, reason, current_key, text, end_record, limits, duration,
+                   (ran, where))
+
+
+def _where_it_was(proc, target: Path) -> str:
+    """Ask a child that ran out of time where it is (stack.py dumps its threads on SIGUSR1) and name the
+    learner's line that was running: "ex1.py line 31 (in quantize): `while True:`"; "" when unknown."""
+    import linecache
+
+    from tracker.grading.stack import DUMP_SIGNAL, learner_frame
+
+    if DUMP_SIGNAL is None:
+        return ""
+    before = proc.output_total()
+    try:
+        os.kill(proc.pid, DUMP_SIGNAL)
+    except (ProcessLookupError, PermissionError):
+        return ""
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        if proc.output_total() > before and "File " in proc.output_text()[-4000:]:
+            time.sleep(0.05)  # let the dump finish
+            break
+    text = proc.output_text()
+    frame = learner_frame(text[-max(proc.output_total() - before, 1):], [str(target.resolve())])
+    if frame is None:
+        return ""
+    path, line, func = frame
+    source = linecache.getline(path, line).strip()
+    return f"{Path(path).name} line {line} (in {func})" + (f": `{source}`" if source else "")
 
 
 def _read_new(path: Path, offset: int) -> tuple[int, list[dict]]:
@@ -395,6 +439,7 @@ def _finish(
     end: dict,
     limits: Limits,
     duration: float,
+    timed_out: tuple[float, str] = (0.0, ""),
 ) -> dict[str, R.ExerciseResult]:
     finished: dict[str, R.ExerciseResult] = {}
     # No closing record means the child did not finish pytest's session: it exited or crashed.
@@ -408,7 +453,10 @@ def _finish(
         if key == culprit:
             where = f" while running “{track.current}”" if track.current else ""
             if reason == R.TIMEOUT:
-                message = f"stopped after {limits.timeout:g} s{where}: an infinite loop, or far too much work?"
+                ran, line = timed_out
+                after = f"{limits.timeout:g} s" + (f" (this check ran {ran:.1f} s)" if ran else "")
+                at = f"; your code was at {line}" if line else ""
+                message = f"stopped after {after}{where}{at}: an infinite loop, or far too much work?"
                 status = R.TIMEOUT
             elif reason == R.MEMORY:
                 message = f"stopped{where}: it used more than {limits.memory_mb} MB of memory"

@@ -13,8 +13,14 @@ would otherwise walk the whole torch heap).
 
 Protocol, one JSON object a line. Requests on stdin: ``{"id", "args", "env", "cwd", "output", "memory_mb",
 "limit_as"}``. Replies on stdout: ``{"id", "pid"}`` when the child starts, ``{"id", "exit"}`` when it ends
-(a negative exit is the signal that ended it). The worker exits when its stdin closes, and dies with its
-owner (PR_SET_PDEATHSIG on Linux).
+(a negative exit is the signal that ended it).
+
+Lifetime: the worker lives as long as its owner *process*, whichever of the owner's threads started it or
+sent it work. It reads its requests from a pipe only the owner holds, so when the owner exits or is killed
+(SIGKILL included) the kernel closes that pipe, the worker reads end-of-file, kills every child's process
+group and exits. (It does not use PR_SET_PDEATHSIG for itself: that signal fires when the *thread* that
+forked it exits, which killed the worker whenever a short-lived thread had started it.) Each child is forked
+by the worker's main thread, which lives as long as the worker, so the children do use PR_SET_PDEATHSIG.
 """
 
 from __future__ import annotations
@@ -30,25 +36,35 @@ from pathlib import Path
 FORK_SAFE = sys.platform.startswith("linux")
 
 
-def _die_with_parent() -> None:
+def prctl():
+    """libc's prctl, loaded before a fork (nothing is imported between a fork and an exec); None if absent."""
     try:
         import ctypes
 
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        return ctypes.CDLL("libc.so.6", use_errno=True).prctl
     except (OSError, AttributeError):
-        pass
+        return None
+
+
+def die_with_parent(parent: int, call=None) -> None:
+    """Ask for SIGKILL when the thread that forked this process exits (Linux); if the parent is already
+    gone (it died before the request took effect), exit now."""
+    call = call or prctl()
+    if call is not None:
+        call(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 # --- the worker process ------------------------------------------------------------------------------
 
 
-def _child(request: dict) -> None:
+def _child(request: dict, worker_pid: int, call) -> None:
     """Runs in the forked child: become an isolated grading run, then exit."""
     import faulthandler
 
     os.setsid()
-    _die_with_parent()
+    die_with_parent(worker_pid, call)
     if request.get("limit_as"):
         import resource
 
@@ -100,18 +116,22 @@ def _child(request: dict) -> None:
             os._exit(code)
 
 
-def serve() -> None:
-    """The worker's main loop: import once, then fork a child per request."""
+def preload() -> None:
+    """Everything a grading run needs, imported once; nothing is executed."""
     import gc
 
-    _die_with_parent()
-    # Everything a grading run needs, imported once; nothing is executed.
     import numpy  # noqa: F401
     import pytest  # noqa: F401
     import torch  # noqa: F401
-    import _pytest.main  # noqa: F401
-    import _pytest.python  # noqa: F401
+    from _pytest.config import builtin_plugins
 
+    # pytest's own plugins, which every run imports and registers: importing them here saves each child
+    # that part of its start.
+    for name in sorted(builtin_plugins):
+        try:
+            __import__(f"_pytest.{name}")
+        except ImportError:
+            pass
     # What torch imports lazily on first use, paid once here instead of in every child: optimizers import
     # torch._dynamo, and nn.MultiheadAttention with a padding mask imports the symbolic-shapes machinery.
     for lazy in ("torch._dynamo", "torch.fx.experimental.symbolic_shapes", "torch.optim", "sklearn", "sklearn.datasets",
@@ -127,6 +147,11 @@ def serve() -> None:
 
     gc.collect()
     gc.freeze()
+
+
+def serve() -> None:
+    """The worker's main loop: import once, then fork a child per request."""
+    preload()
     out_lock = threading.Lock()
     real_stdout = os.fdopen(os.dup(1), "w", buffering=1)
 
@@ -137,20 +162,37 @@ def serve() -> None:
 
     reply({"ready": True, "pid": os.getpid()})
 
+    live: set[int] = set()
+    me, call = os.getpid(), prctl()
+
     def reap(request_id: int, pid: int) -> None:
         _, status = os.waitpid(pid, 0)
+        live.discard(pid)
         code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        reply({"id": request_id, "exit": code})
+        try:
+            reply({"id": request_id, "exit": code})
+        except OSError:
+            pass  # the owner is gone
 
-    for line in sys.stdin:
+    for line in sys.stdin:  # end-of-file: the owner closed the pipe, or died
         if not line.strip():
             continue
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
-            _child(request)  # never returns
-        reply({"id": request["id"], "pid": pid})
+            _child(request, me, call)  # never returns
+        live.add(pid)
+        try:
+            reply({"id": request["id"], "pid": pid})
+        except OSError:
+            break
         threading.Thread(target=reap, args=(request["id"], pid), daemon=True).start()
+    for pid in list(live):  # nothing a grading run started outlives the worker
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    os._exit(0)
 
 
 # --- the owner's side --------------------------------------------------------------------------------
@@ -169,6 +211,7 @@ class WarmWorker:
         self._next = 0
         self._replies: dict[int, dict] = {}
         self._cond = threading.Condition()
+        self.served = 0  # grading children forked by the current process
 
     def usable(self) -> bool:
         return FORK_SAFE
@@ -177,6 +220,8 @@ class WarmWorker:
         with self._lock:
             if self.proc is not None and self.proc.poll() is None:
                 return
+            self.served = 0
+            # Started from whichever thread asks first; its lifetime is the owner process's (see above).
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", "from tracker.grading.worker import serve; serve()"],
                 stdin=subprocess.PIPE,
@@ -189,6 +234,17 @@ class WarmWorker:
             if not ready:
                 raise WorkerDied("the grading worker could not start")
             threading.Thread(target=self._read, args=(self.proc,), daemon=True).start()
+
+    def start_soon(self) -> None:
+        """Start the worker in the background, so that the first grading finds it warm."""
+
+        def start() -> None:
+            try:
+                self.start()
+            except WorkerDied:
+                pass  # the first run falls back to the cold path and starts it again
+
+        threading.Thread(target=start, daemon=True, name="tracker-worker-start").start()
 
     def _read(self, proc: subprocess.Popen) -> None:
         for line in proc.stdout:
@@ -214,6 +270,7 @@ class WarmWorker:
                 self.proc.stdin.flush()
             except (BrokenPipeError, OSError):
                 raise WorkerDied("the grading worker is gone") from None
+            self.served += 1
         with self._cond:
             while "pid" not in self._replies.get(request_id, {}):
                 if not self.alive():

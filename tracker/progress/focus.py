@@ -64,21 +64,15 @@ def suggest(c: Curriculum, progress: Progress, states: dict[str, str], day: date
                     return Suggestion("step" if capstone else "item", leaf, c.item(leaf).text)
         return None
 
-    def next_exercise() -> Suggestion | None:
-        if failing:
-            return Suggestion("exercise", failing[0].id, failing[0].title)
-        for m in c.modules():
-            for e in m.exercises:
-                if e.gradable and S.required(e) and e.id not in progress.passed:
-                    return Suggestion("exercise", e.id, e.title)
-        return None
+    def next_exercise_() -> Suggestion | None:
+        return next_exercise(c, progress, states)
 
     if focus == "Theory" and module is not None:
         for leaf in S.leaf_items(module, capstone=False):
             if leaf not in progress.ticked:
                 return Suggestion("item", leaf, c.item(leaf).text)
     if focus == "Implementation":
-        found = next_exercise()
+        found = next_exercise_()
         if found:
             return found
     if focus == "Benchmark & write-up":
@@ -97,4 +91,19 @@ def suggest(c: Curriculum, progress: Progress, states: dict[str, str], day: date
         if progress.passed:
             oldest = min(progress.passed.items(), key=lambda kv: kv[1][0])[0]
             return Suggestion("exercise", oldest, f"Re-solve from memory: {c.exercise(oldest).title}")
-    return next_exercise() or next_item(capstone=False) or next_item(capstone=True)
+    return next_exercise_() or next_item(capstone=False) or next_item(capstone=True)
+
+
+def next_exercise(c: Curriculum, progress: Progress, states: dict[str, str], after: str | None = None) -> Suggestion | None:
+    """An exercise that fails (other than ``after``), else the first required one not passed, counting
+    from ``after`` in course order and then from the start."""
+    failing = [e for e in c.exercises()
+               if e.id != after and states.get(e.id) not in (R.PASSED, S.NOT_STARTED, S.COMING_SOON, R.NEEDS_GPU)]
+    if failing:
+        return Suggestion("exercise", failing[0].id, failing[0].title)
+    todo = [e for m in c.modules() for e in m.exercises if e.gradable and S.required(e) and e.id not in progress.passed]
+    order = [e.id for m in c.modules() for e in m.exercises]
+    if after in order:
+        later = [e for e in todo if order.index(e.id) > order.index(after)]
+        todo = later + [e for e in todo if e not in later]
+    return Suggestion("exercise", todo[0].id, todo[0].title) if todo else None

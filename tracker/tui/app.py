@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from textual import events
@@ -41,6 +42,10 @@ IDLE_AFTER = 120.0  # seconds without a key or a click before study time stops c
 FLUSH_EVERY = 300.0  # seconds of active time recorded at once
 
 
+# App bindings on printable keys: they never fire while a text field has focus.
+TYPED_ACTIONS = {"switch_mode", "toggle_theme"}  # "q" reaches the field first; ctrl+q still quits
+
+
 class TrackerApp(App):
     TITLE = "tracker"
     CSS_PATH = "tracker.tcss"
@@ -73,7 +78,7 @@ class TrackerApp(App):
         self.active_seconds = 0.0
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        self.theme = self._saved_theme()
         self.sub_title = self._subtitle()
         self.set_interval(1.0, self._tick)
 
@@ -136,8 +141,29 @@ class TrackerApp(App):
                     lambda action=action, screen=screen: self.call_later(screen.run_action, action),
                 )
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # A key typed into a field is text, never a command: no app binding fires while one has focus.
+        from textual.widgets import Input, TextArea
+
+        if isinstance(self.focused, (Input, TextArea)) and action in TYPED_ACTIONS:
+            return False
+        return True
+
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        try:  # remembered on this machine only, beside the database (never committed)
+            path = self.tracker.config.data_dir / "app.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"theme": self.theme}), encoding="utf-8")
+        except OSError:
+            pass
+
+    def _saved_theme(self) -> str:
+        try:
+            theme = json.loads((self.tracker.config.data_dir / "app.json").read_text(encoding="utf-8")).get("theme")
+        except (OSError, ValueError, AttributeError):
+            theme = None
+        return theme if theme in ("textual-light", "textual-dark") else "textual-dark"
 
 
 def build_app(tracker: Tracker | None = None, **kwargs) -> TrackerApp:

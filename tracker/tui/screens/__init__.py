@@ -21,7 +21,13 @@ class TrackerScreen(Screen):
         self.reload()
 
     def on_screen_resume(self) -> None:
+        # Study time goes to the module of the Exercise or Module screen in view, and to nothing elsewhere.
+        self.app.current_module = self.study_module()  # type: ignore[attr-defined]
         self.reload()
+
+    def study_module(self) -> str | None:
+        """The module that time spent on this screen is credited to (None: not counted)."""
+        return None
 
     def reload(self) -> None:
         self.run_worker(self._load, thread=True, exclusive=True, group=f"load-{id(self)}", exit_on_error=False)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from rich.syntax import Syntax
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual import events
+from textual.containers import Container, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Markdown, ProgressBar, Static
 
@@ -37,6 +38,7 @@ class ExerciseData:
     hints: list[str]
     xp: int
     last_tests: list
+    last: object = None  # the newest attempt, any process's: the status line and the checks both show it
 
 
 class SolutionScreen(ModalScreen):
@@ -52,28 +54,62 @@ class SolutionScreen(ModalScreen):
             yield Static(Syntax(self.code, "python", line_numbers=True, word_wrap=True))
 
 
+def reflow(text: str) -> str:
+    """Join a docstring's hard-wrapped lines into paragraphs and list items, so that the screen wraps them
+    to its own width; indented code, doctest lines and blank lines stay as written."""
+    out: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        starts_item = stripped[:2] in ("* ", "- ") or (stripped[:1].isdigit() and stripped[1:3] in (". ", ") "))
+        code = line.startswith("    ") and not (out and out[-1].lstrip()[:2] in ("* ", "- "))
+        if out and out[-1].strip() and stripped and not starts_item and not code and not stripped.startswith(">>>") \
+                and not out[-1].startswith(("    ", ">>>")):
+            out[-1] = f"{out[-1]} {stripped}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+class Spec(VerticalScroll):
+    """What the exercise asks; f gives it the whole screen."""
+
+    ALLOW_MAXIMIZE = True
+
+
+NARROW = 100  # below this many columns the spec and the results stack
+POLL = 2.0  # seconds between looks for an attempt recorded elsewhere (the CLI, another window)
+
+
 class ExerciseScreen(TrackerScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("g", "grade", "Grade"),
-        Binding("x", "cancel", "Cancel grading"),
+        Binding("x", "cancel", "Cancel", show=False),  # the status line says "x cancels" while grading
         Binding("h", "hint", "Hint"),
-        Binding("e", "edit", "Edit stub"),
+        Binding("e", "edit", "Edit"),
         Binding("w", "watch", "Watch"),
         Binding("s", "solution", "Solution"),
+        Binding("f", "full_spec", "Spec"),
+        Binding("n", "next", "Next", show=False),
+        # The app's own keys still work here, out of the footer, which keeps this screen's keys at 80 columns.
+        *(Binding(str(i), f"app.switch_mode('{mode}')", show=False)
+          for i, mode in enumerate(("today", "curriculum", "log", "achievements", "stats"), start=1)),
+        Binding("d", "app.toggle_theme", show=False),
     ]
 
-    def __init__(self, exercise_id: str):
+    def __init__(self, exercise_id: str, *, watch: bool = False):
         super().__init__()
         self.exercise_id = exercise_id
+        self.start_watching = watch
         self.cancel_event: threading.Event | None = None
         self.done = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="exercise-title")
-        with Horizontal(id="exercise-body"):
-            with VerticalScroll(id="spec"):
+        with Container(id="exercise-body"):
+            with Spec(id="spec"):
+                yield Static("", id="spec-text", markup=False)
                 yield Markdown("", id="spec-md")
             with VerticalScroll(id="side"):
                 yield Static("", id="grade-status")
@@ -84,15 +120,46 @@ class ExerciseScreen(TrackerScreen):
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False
+        self._fit(self.app.size.width)
+        self.set_interval(POLL, self._poll)
         super().on_mount()
+        if self.start_watching:
+            self.action_watch()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        self.query_one("#exercise-body").set_class(width < NARROW, "narrow")
+
+    def action_full_spec(self) -> None:
+        """The spec alone on the screen (f or escape gives the results back)."""
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.query_one("#spec"), container=False)
+
+    def _poll(self) -> None:
+        if self.cancel_event is None and getattr(self, "watcher", None) is None and not getattr(self, "looking", False):
+            self.looking = True
+            self.run_worker(self._look, thread=True, group="poll", exit_on_error=False)
+
+    def _look(self) -> None:
+        try:
+            attempts = self.tracker.store.attempts(self.exercise_id)
+            newest = attempts[-1].event_id if attempts else None
+            shown = getattr(getattr(self, "data", None), "last", None)
+            if newest != (shown.event_id if shown is not None else None):
+                self.app.call_from_thread(self.reload)
+        finally:
+            self.looking = False
 
     @property
     def module_id(self) -> str:
         return self.exercise_id.rsplit(".", 1)[0]
 
-    def on_screen_resume(self) -> None:
-        self.app.current_module = self.module_id  # type: ignore[attr-defined]
-        super().on_screen_resume()
+    def study_module(self) -> str | None:
+        return self.module_id
 
     def gather(self) -> ExerciseData:
         t = self.tracker
@@ -100,7 +167,7 @@ class ExerciseScreen(TrackerScreen):
         attempts = t.store.attempts(exercise.id)
         tests = t.store.test_results(attempts[-1].event_id) if attempts else []
         return ExerciseData(exercise, t.exercise_text(exercise), t.states()[exercise.id], t.hints_revealed(exercise.id),
-                            t.curriculum.xp_for_exercise(exercise), tests)
+                            t.curriculum.xp_for_exercise(exercise), tests, attempts[-1] if attempts else None)
 
     def show(self, data: ExerciseData) -> None:
         self.app.current_module = self.module_id  # type: ignore[attr-defined]
@@ -108,17 +175,34 @@ class ExerciseScreen(TrackerScreen):
         e = data.exercise
         state = R.STATUS_LABELS.get(data.state, data.state.replace("_", " "))
         device = " · [cyan]needs a GPU[/]" if e.device == "cuda" else ""
+        watching = " · [reverse green] ● watching [/]" if getattr(self, "watcher", None) else ""
         self.query_one("#exercise-title", Static).update(
-            f"[b]{e.id}[/b] · {e.kind} · {data.xp} XP · {state}{device}\n{_escape(e.title)}\n[dim]{e.stub or ''}[/dim]"
+            f"[b]{e.id}[/b] · {e.kind} · {data.xp} XP · {state}{device}{watching}\n{_escape(e.title)}\n[dim]{e.stub or ''}[/dim]"
         )
-        self.query_one("#spec-md", Markdown).update(f"```text\n{data.text}\n```" if e.kind != "reflection" else data.text)
+        prose = e.kind == "reflection"
+        self.query_one("#spec-text", Static).display = not prose
+        self.query_one("#spec-md", Markdown).display = prose
+        if prose:
+            self.query_one("#spec-md", Markdown).update(data.text)
+        else:
+            self.query_one("#spec-text", Static).update(reflow(data.text))  # wraps to the width it is given
         if not e.gradable:
             self.query_one("#grade-status", Static).update("[dim]This exercise's grader is coming soon.[/dim]")
-        if data.last_tests and self.cancel_event is None:
+        elif getattr(self, "fresh", False):
+            self.fresh = False  # the result just shown is this attempt's, with its timing and what is next
+        elif data.last is not None and self.cancel_event is None:
+            last = data.last
+            label = R.STATUS_LABELS.get(last.status, last.status)
+            counts = f": {last.passed_checks} of {last.total_checks} checks pass" if last.total_checks else ""
+            colour = "green" if last.status == R.PASSED else ("yellow" if last.status == R.NOT_STARTED else "red")
+            note = getattr(self, "note", "")
+            self.query_one("#grade-status", Static).update(
+                (f"{note}\n" if note else "") + f"Last grading: [{colour}][b]{label}[/b][/]{counts} [dim]{last.ts[:16].replace('T', ' ')}[/dim]")
+            self.note = ""
             self._show_tests(
                 [(t.outcome, t.description or t.name.removeprefix("test_").replace("_", " "), t.message)
                  for t in data.last_tests],
-                "Last grading",
+                "Checks",
             )
         hints = data.hints
         total = len(e.hints)
@@ -127,11 +211,21 @@ class ExerciseScreen(TrackerScreen):
         self.query_one("#hints", Static).update("\n".join(lines))
 
     def _show_tests(self, rows: list[tuple[str, str, str]], title: str) -> None:
+        """Failing checks first, each message once, and the next hint offered beside the first failure."""
         lines = [f"[b]{title}[/b]"]
+        shown: set[str] = set()
+        rows = sorted(rows, key=lambda row: row[0] == "passed")
+        first_failure = True
         for outcome, description, message in rows:
             lines.append(f"{OUTCOME_MARK.get(outcome, '[red]![/]')} {_escape(description)}")
-            if message and outcome != "passed":
+            if message and outcome != "passed" and message not in shown:
+                shown.add(message)
                 lines.append(f"   [dim]{_escape(message)}[/dim]")
+            if outcome not in ("passed", "not_started", "needs_gpu") and first_failure:
+                first_failure = False
+                data = getattr(self, "data", None)
+                if data is not None and len(data.hints) < len(data.exercise.hints):
+                    lines.append(f"   [yellow]stuck? h reveals hint {len(data.hints) + 1} of {len(data.exercise.hints)}[/]")
         self.query_one("#results", Static).update("\n".join(lines))
 
     # --- grading ------------------------------------------------------------------------------------
@@ -182,15 +276,32 @@ class ExerciseScreen(TrackerScreen):
         passed, total = result.counts
         label = R.STATUS_LABELS.get(result.status, result.status)
         colour = "green" if result.passed else ("yellow" if result.status in (R.NOT_STARTED, "cancelled") else "red")
-        summary = f"[{colour}][b]{label}[/b][/] {passed}/{total} checks"
-        if result.duration:
-            summary += f" · {result.duration:.1f} s on {result.device or 'cpu'}"
+        summary = f"[{colour}][b]{label}[/b][/]" + (f": {result.checks_text()}" if total else "")
+        timing = result.timing_text()
+        if timing:
+            summary += f" · {timing} on {result.device or 'cpu'}"
         if result.message:
             summary += f"\n{_escape(result.message)}"
         self.query_one("#grade-status", Static).update(summary)
         self._show_tests([(t.outcome, t.description, t.message) for t in result.tests], "Checks")
+        self.fresh = result.status != "cancelled"
+        if result.status == "cancelled":
+            # Nothing was recorded: the status line and the checks go back to the last attempt, together.
+            self.note = "[yellow]cancelled[/]: the last grading stands"
+            self.reload()
+            return
         if result.passed:
-            self.notify(f"{self.exercise_id} passed! The reference solution is open to you (s).", title="Passed")
+            payoff = self.tracker.payoff(self.exercise_id)
+            self.next_up = payoff.next if payoff and payoff.next and payoff.next.id != self.exercise_id else None
+            lines = [payoff.summary()] if payoff else []
+            if self.next_up is not None:
+                lines.append(f"Next: {self.next_up.id} · {self.next_up.path}")
+                lines.append("n moves on" + (", watching it" if getattr(self, "watcher", None) else ""))
+            lines.append("The reference solution is open to you (s).")
+            self.notify("\n".join(_escape(line) for line in lines), title=f"{self.exercise_id} passed", timeout=10)
+            if self.next_up is not None:
+                self.query_one("#grade-status", Static).update(
+                    summary + f"\n[b]Next:[/b] {self.next_up.id} {_escape(self.next_up.path)}  [dim](n)[/dim]")
         if published.startswith("warning"):
             self.notify(published, severity="warning")
         self.reload()
@@ -242,6 +353,7 @@ class ExerciseScreen(TrackerScreen):
             watcher.stop.set()
             self.watcher = None
             self.notify("Watch mode off.")
+            self.reload()
             return
         exercise = self.tracker.exercise(self.exercise_id)
         if not exercise.gradable:
@@ -254,10 +366,22 @@ class ExerciseScreen(TrackerScreen):
         )
         self.notify(f"Watch mode on: every save of {exercise.stub} is graded.")
         self.run_worker(self.watcher.run, thread=True, group="watch", exit_on_error=False)
+        self.reload()  # the title shows the watch indicator
 
     def _watch_started(self) -> None:
         self.query_one("#grade-status", Static).update("Saved: grading… (w stops watching)")
         self.query_one("#results", Static).update("")
+
+    def action_next(self) -> None:
+        """Move on to the exercise a pass pointed at (watching it, if this one was watched)."""
+        up = getattr(self, "next_up", None) or self.tracker.next_exercise(after=self.exercise_id)
+        if up is None:
+            self.notify("Every exercise is passed.")
+            return
+        watching = getattr(self, "watcher", None) is not None
+        self.action_back()
+        screen = ExerciseScreen(up.id, watch=watching)
+        self.app.push_screen(screen)
 
     def on_unmount(self) -> None:
         watcher = getattr(self, "watcher", None)

@@ -5,17 +5,37 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, ListItem, ListView, Markdown, Static
+from textual.widgets import Button, Footer, Header, Input, Label, ListItem, ListView, Markdown, Static, TextArea
 
 from tracker.tui.screens import TrackerScreen
 
+FIELDS = (("insight", "Key Insight: a major understanding or breakthrough"),
+          ("challenge", "Challenge: obstacles, and your approach"),
+          ("next", "Next Steps: planned actions and goals"))
+ENTRY_KEYS = {"title": "title", "insight": "insight", "challenge": "challenge", "next": "next_steps"}
+
+
+class _Form(VerticalScroll, can_focus=False):
+    """The entry and the form; only its fields take focus (Tab goes from field to field)."""
+
 
 class LogScreen(TrackerScreen):
-    AUTO_FOCUS = "#log-list"
+    AUTO_FOCUS = "#log-list"  # 1-5 still switch screens; the first Tab goes to the first field
     BINDINGS = [Binding("ctrl+s", "save", "Save entry"), Binding("escape", "leave_form", "Leave form", show=False)]
 
     def action_leave_form(self) -> None:
         self.query_one(ListView).focus()
+
+    def _value(self, key: str) -> str:
+        widget = self.query_one(f"#log-{key}")
+        return (widget.value if isinstance(widget, Input) else widget.text).strip()
+
+    def _set(self, key: str, value: str) -> None:
+        widget = self.query_one(f"#log-{key}")
+        if isinstance(widget, Input):
+            widget.value = value
+        else:
+            widget.text = value
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -23,15 +43,15 @@ class LogScreen(TrackerScreen):
             with Vertical(id="log-list-pane"):
                 yield Label("[b]Entries[/b]")
                 yield ListView(id="log-list")
-            with VerticalScroll(id="log-detail"):
-                yield Markdown("", id="log-entry")
+            with _Form(id="log-detail"):
                 yield Label("[b]Today's entry[/b]", classes="section")
                 yield Static("", id="log-progress")
                 yield Input(placeholder="Title (default: the module's title)", id="log-title")
-                yield Input(placeholder="Key Insight: a major understanding or breakthrough", id="log-insight")
-                yield Input(placeholder="Challenge: obstacles, and your approach", id="log-challenge")
-                yield Input(placeholder="Next Steps: planned actions and goals", id="log-next")
+                for key, label in FIELDS:
+                    yield Label(label, classes="field-label")
+                    yield TextArea(id=f"log-{key}", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
                 yield Button("Save today's entry (ctrl+s)", id="log-save", variant="primary")
+                yield Markdown("", id="log-entry")
         yield Footer()
 
     def gather(self):
@@ -40,10 +60,11 @@ class LogScreen(TrackerScreen):
         t = self.tracker
         progress = t.progress()
         entries = [(day, render_entry(t.curriculum, progress, day, entry)) for day, entry in sorted(progress.logs.items(), reverse=True)]
-        return entries, day_progress(progress, progress.today.isoformat()), progress.today.isoformat()
+        today = progress.today.isoformat()
+        return entries, day_progress(progress, today), today, progress.logs.get(today)
 
     def show(self, data) -> None:
-        entries, today_progress, today = data
+        entries, today_progress, today, todays = data
         self.entries = dict(entries)
         listing = self.query_one(ListView)
         listing.clear()
@@ -52,8 +73,12 @@ class LogScreen(TrackerScreen):
             listing.append(ListItem(Label(first[:40]), name=day))
         self.query_one("#log-progress", Static).update(f"[b]Progress ({today}):[/b] {today_progress}")
         self.query_one("#log-entry", Markdown).update(
-            entries[0][1] if entries else "_No entries yet. Write today's below: Progress is filled in for you._"
+            entries[0][1] if entries else "_No entries yet. Write today's above: Progress is filled in for you._"
         )
+        if todays and not any(self._value(k) for k in ENTRY_KEYS):
+            # Today's entry, to read or to improve: saving again replaces it.
+            for key, field in ENTRY_KEYS.items():
+                self._set(key, str(todays.get(field, "")))
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         if event.item is not None and event.item.name in getattr(self, "entries", {}):
@@ -64,7 +89,7 @@ class LogScreen(TrackerScreen):
             self.action_save()
 
     def action_save(self) -> None:
-        fields = {k: self.query_one(f"#log-{k}", Input).value.strip() for k in ("title", "insight", "challenge", "next")}
+        fields = {k: self._value(k) for k in ENTRY_KEYS}
         if not (fields["insight"] or fields["challenge"] or fields["next"]):
             self.notify("Write a Key Insight, a Challenge or Next Steps first.", severity="warning")
             return
@@ -79,6 +104,6 @@ class LogScreen(TrackerScreen):
         self.notify(f"Logged {entry['date']}: Module {entry['module']} - {entry['title']}")
         if published.startswith("warning"):
             self.notify(published, severity="warning")
-        for key in ("title", "insight", "challenge", "next"):
-            self.query_one(f"#log-{key}", Input).value = ""
+        for key, field in ENTRY_KEYS.items():  # the form now holds today's entry as saved
+            self._set(key, str(entry.get(field, "")))
         self.reload()

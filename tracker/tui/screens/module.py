@@ -49,9 +49,10 @@ class ModuleData:
 class ModuleScreen(TrackerScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("enter", "open", "Open", show=False)]
 
-    def __init__(self, module_id: str):
+    def __init__(self, module_id: str, focus: str | None = None):
         super().__init__()
         self.module_id = module_id
+        self.focus_id = focus  # an item, step or exercise to land on
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -75,9 +76,8 @@ class ModuleScreen(TrackerScreen):
         table.add_columns("Check", "State", "Exercise")
         super().on_mount()
 
-    def on_screen_resume(self) -> None:
-        self.app.current_module = self.module_id  # type: ignore[attr-defined]
-        super().on_screen_resume()
+    def study_module(self) -> str | None:
+        return self.module_id
 
     def gather(self) -> ModuleData:
         t = self.tracker
@@ -90,11 +90,11 @@ class ModuleScreen(TrackerScreen):
         for item in items:
             if item.items:
                 done = S.is_ticked(item.id, self.tracker.curriculum, data.ticked)
-                out.append(Selection(f"[b]{_plain(item.text)}[/b]", item.id, done))
+                out.append(Selection(f"[b]{_plain(item.text)}[/b] [dim]{item.id}[/dim]", item.id, done))
                 for child in item.items:
-                    out.append(Selection(f"   {_plain(child.text)}", child.id, child.id in data.ticked))
+                    out.append(Selection(f"   {_plain(child.text)} [dim]{child.id}[/dim]", child.id, child.id in data.ticked))
             else:
-                out.append(Selection(_plain(item.text), item.id, item.id in data.ticked))
+                out.append(Selection(f"{_plain(item.text)} [dim]{item.id}[/dim]", item.id, item.id in data.ticked))
         return out
 
     def show(self, data: ModuleData) -> None:
@@ -129,8 +129,29 @@ class ModuleScreen(TrackerScreen):
             table.add_row(e.id, label, _plain(e.title), key=e.id)
         if m.exercises:
             table.move_cursor(row=min(row, len(m.exercises) - 1))
+        if self.focus_id:
+            self._land_on(self.focus_id)
+            self.focus_id = None
         notes = "\n\n".join(f"### {n.title}\n\n{n.body}" for n in m.notes) or "_No notes or tables for this module._"
         self.query_one("#notes-md", Markdown).update(notes)
+
+    def _land_on(self, ident: str) -> None:
+        """Open the tab that holds ``ident``, focus its list and highlight it."""
+        tabs = self.query_one(TabbedContent)
+        table = self.query_one(DataTable)
+        if ident in [str(k.value) for k in table.rows]:
+            tabs.active = "checks"
+            table.move_cursor(row=[str(k.value) for k in table.rows].index(ident))
+            table.focus()
+            return
+        for pane, list_id in (("concepts", "#concept-list"), ("capstone", "#step-list")):
+            options = self.query_one(list_id, SelectionList)
+            values = [options.get_option_at_index(i).value for i in range(options.option_count)]
+            if ident in values:
+                tabs.active = pane
+                options.highlighted = values.index(ident)
+                options.focus()
+                return
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         item_id = event.selection.value

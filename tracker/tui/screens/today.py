@@ -22,6 +22,7 @@ class TodayData:
     suggestion: Any
     failing: list[tuple[str, str, str]]
     goal: int
+    path: str = ""  # the file of the next exercise
 
 
 class TodayScreen(TrackerScreen):
@@ -45,13 +46,14 @@ class TodayScreen(TrackerScreen):
         t = self.tracker
         progress = t.progress()
         focus, suggestion = t.suggestion()
+        up = t.next_up()
         states = t.states()
         failing = [
             (e.id, R.STATUS_LABELS.get(states[e.id], states[e.id]), e.title)
             for e in t.curriculum.exercises()
             if states[e.id] not in (R.PASSED, "not_started", "coming_soon", R.NEEDS_GPU)
         ]
-        return TodayData(progress, focus, suggestion, failing, t.config.daily_goal)
+        return TodayData(progress, focus, suggestion, failing, t.config.daily_goal, up.path if up else "")
 
     def show(self, data: TodayData) -> None:
         p = data.progress
@@ -80,6 +82,8 @@ class TodayScreen(TrackerScreen):
         if data.suggestion:
             what = data.suggestion.text.replace("**", "").replace("[", r"\[")
             text += f"\n[b]Next:[/b] {data.suggestion.id} · {what}  [dim](enter)[/dim]"
+            if data.path:
+                text += f"\n      [dim]{data.path}[/dim]"
         self.query_one("#focus", Static).update(text)
         reviews = "\n".join(f"  ✗ {i} {label}: {title[:60]}" for i, label, title in data.failing[:5])
         self.query_one("#reviews", Static).update(f"[b]To look at again[/b]\n{reviews}" if reviews else "")
@@ -106,4 +110,4 @@ class TodayScreen(TrackerScreen):
         else:
             from tracker.tui.screens.module import ModuleScreen
 
-            self.app.push_screen(ModuleScreen(".".join(suggestion.id.split(".")[:2])))
+            self.app.push_screen(ModuleScreen(".".join(suggestion.id.split(".")[:2]), focus=suggestion.id))
