@@ -244,6 +244,11 @@ class Seal:
         except TypeError:
             return
         state = set(state)
+        if data or state:
+            # A name added later can shadow a builtin in a module's globals, or a method on an instance.
+            keys = frozenset(k for k in table if not k.startswith("__"))
+            self._probes.append((f"{label} (a name was added)", lambda o=owner: frozenset(
+                k for k in vars(o) if not k.startswith("__")) <= keys, True))
         for key, value in table.items():
             if key in state:
                 self._add(f"{label}.{key}", owner, key, value, (value,))
