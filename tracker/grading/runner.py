@@ -124,15 +124,28 @@ def _gpu_driver_present() -> bool:
     return os.path.exists("/dev/nvidiactl") or os.path.exists("/proc/driver/nvidia")
 
 
-def _preexec(memory_mb: int, limit_address_space: bool) -> Callable[[], None]:
+def limit_address_space(memory_mb: int) -> None:
+    """A backstop for huge single allocations (the resident-memory watchdog is the real cap), never above
+    the limits this process already lives under: a shared machine's ``ulimit -v`` is a hard limit that
+    no process may raise, and a soft limit the learner set is theirs."""
+    import resource
+
+    cap = (memory_mb * 2 + 2048) * 1024 * 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    for outer in (soft, hard):
+        if outer != resource.RLIM_INFINITY:
+            cap = min(cap, outer)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (ValueError, OSError):
+        pass  # keep the limits as they are: they are already within the outer ones
+
+
+def _preexec(memory_mb: int, limit_as: bool) -> Callable[[], None]:
     def apply() -> None:
         os.setsid()
-        if limit_address_space:
-            import resource
-
-            # A backstop for huge single allocations; the resident-memory watchdog is the real cap.
-            cap = (memory_mb * 2 + 2048) * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        if limit_as:
+            limit_address_space(memory_mb)
 
     return apply
 
