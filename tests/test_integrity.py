@@ -80,6 +80,9 @@ def test_an_honest_solution_is_not_tampered_and_records_where_it_ran(fork):
     # A CPU run never claims anything else; each test says where the learner's tensors lived.
     assert attempt["device"] == "cpu" and attempt["device_name"].startswith("CPU")
     assert all(t["devices"] == ["cpu"] for t in attempt["tests"])
+    status = json.loads(run_tracker("status", "--json").stdout)
+    [shown] = [e for c in status["categories"] for m in c["modules"] for e in m["exercises"] if e["id"] == "1.1.1"]
+    assert shown["state"] == "passed" and shown["graded_on"] == "cpu"
 
 
 def test_a_quiz_records_no_tensor_device(tmp_path):
@@ -124,3 +127,65 @@ def test_seal_names_what_changed():
     module.check.__code__ = (lambda x: None).__code__
     module.W.write = lambda self: 2
     assert seal.broken() == ["graded.check", "graded.CASES", "graded.W.write"]
+
+
+# --- forbidden means the kernel, not the name ------------------------------------------------------------
+
+ALIASES = [
+    # (exercise, learner file stem, attack, what the message must name)
+    ("0.5.5", "0.5/ex5_attention_masks", "alias_sdpa_c_nn",
+     "F.scaled_dot_product_attention is off-limits in this exercise (reached as torch._C._nn.scaled_dot_product_attention)"),
+    ("0.5.5", "0.5/ex5_attention_masks", "alias_sdpa_aten",
+     "F.scaled_dot_product_attention is off-limits in this exercise (reached as "
+     "torch.ops.aten._scaled_dot_product_flash_attention_for_cpu"),
+    ("0.6.1", "0.6/ex1_normalization_layers", "alias_layer_norm_aten",
+     "torch.native_layer_norm is off-limits in this exercise (reached as torch.ops.aten.native_layer_norm.default)"),
+    ("0.6.1", "0.6/ex1_normalization_layers", "alias_layer_norm_method",
+     "F.layer_norm is off-limits in this exercise (reached as torch.ops.aten.layer_norm)"),
+    ("0.7.3", "0.7/ex3_batchnorm_initialization", "alias_batch_norm_vf",
+     "torch.batch_norm is off-limits in this exercise"),
+]
+
+
+def test_a_forbidden_operator_is_refused_under_any_alias(tmp_path):
+    jobs = []
+    for n, (exercise, stem, attack, _) in enumerate(ALIASES):
+        folder, name = stem.split("/")
+        path = tmp_path / attack / f"{name}.py"
+        path.parent.mkdir()
+        path.write_text((PROJECT / f"graders/{folder}/solutions/{name}.py").read_text()
+                        + (ATTACKS / f"{attack}.py").read_text())
+        jobs.append(Job(f"{exercise}#{n}", PROJECT / f"graders/{folder}/test_{name}.py", path))
+    # One child per job, as the learner's runs would be (a grader module holds one learner file at a time).
+    for job, (_, _, attack, named) in zip(jobs, ALIASES):
+        [result] = grade([job], PROJECT, device="cpu")
+        text = "\n".join(t.message for t in result.tests)
+        assert result.status == R.FAILED, (attack, result.status, text)
+        assert named in text, (attack, text)
+
+
+def test_the_guards_do_not_trip_on_the_graders_own_references(tmp_path):
+    """A grader's callback that the learner's code calls runs forbidden operators freely; only the
+    learner's own calls are refused."""
+    from tracker.grading import operators, sandbox
+
+    import torch
+
+    learner = tmp_path / "exercises" / "mine.py"
+    learner.parent.mkdir()
+    learner.write_text("def run(x, callback):\n    return callback(x)\n\n"
+                       "def cheat(x):\n    return torch.ops.aten._softmax(x, 0, False)\n\nimport torch\n")
+    sandbox.reset()
+    forbid = sandbox.push_forbid(["torch.nn.functional.softmax"])
+    try:
+        module = sandbox.load_learner(learner)
+        x = torch.randn(4)
+        reference = module.run(x, lambda t: torch.softmax(t, 0))  # the grader's own code, called back
+        assert torch.allclose(reference, torch.nn.functional.softmax(x, 0))
+        with pytest.raises(sandbox.Forbidden, match=r"F.softmax is off-limits .*reached as torch.ops.aten._softmax"):
+            module.cheat(x)
+        assert sandbox.devices_seen == {"cpu"}
+    finally:
+        sandbox.pop_forbid(forbid)
+        sandbox.reset()
+    assert operators.aten_names()  # the dispatcher's op list is readable in this torch

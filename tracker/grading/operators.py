@@ -31,10 +31,11 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 _TORCH_DIR = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-# Python routines whose kernel has another name than theirs.
+# Routines whose kernels have other names than theirs (a trailing * is a prefix).
 KERNELS_OF = {
     "torch.nn.functional.unfold": ("im2col",),
     "torch.nn.functional.fold": ("col2im",),
+    "torch.nn.functional.scaled_dot_product_attention": ("scaled_dot_product_attention", "_scaled_dot_product_*"),
 }
 
 
@@ -52,7 +53,13 @@ def _related(attr: str, name: str) -> bool:
 def kernels(dotted: str, obj: Any, known: set[str]) -> set[str]:
     """The aten operators that ``obj`` (the routine named ``dotted``) stands for."""
     if dotted in KERNELS_OF:
-        return set(KERNELS_OF[dotted])
+        out = set()
+        for name in KERNELS_OF[dotted]:
+            if name.endswith("*"):
+                out.update(k for k in known if k.startswith(name[:-1]) and "backward" not in k)
+            else:
+                out.add(name)
+        return out
     if isinstance(obj, type):
         return set()  # a module class: its forward calls routines that are forbidden by their own names
     name = getattr(obj, "__name__", "")
@@ -115,12 +122,14 @@ class OperatorGuard:
         known = aten_names()
         self.label: dict[str, str] = {}
         self.objects: dict[int, str] = {}
+        self.dotted: dict[str, str] = {}
         self._keep: list[Any] = []  # strong references, so that ids stay unique
         for dotted, obj in named.items():
             if not dotted.startswith("torch."):
                 continue
             short = dotted.replace("torch.nn.functional.", "F.").replace("torch.nn.", "nn.")
             self.objects[id(obj)] = short
+            self.dotted[short] = dotted
             self._keep.append(obj)
             for op in variants(kernels(dotted, obj, known), known):
                 self.label.setdefault(op, short)
@@ -134,7 +143,7 @@ class OperatorGuard:
         name = _op_name(func)
         listed = self.objects.get(id(func)) or self.label.get(name, name)
         spelled = _spelled(func)
-        reached = "" if spelled.endswith(listed.split(".")[-1]) and via == "function" else f" (reached as {spelled})"
+        reached = "" if spelled == self.dotted.get(listed, listed) else f" (reached as {spelled})"
         return self.forbidden(
             f"{listed} is off-limits in this exercise{reached}: the point is to write it yourself "
             "from basic tensor operations"
@@ -179,5 +188,6 @@ def combined(guards: Iterable[OperatorGuard]) -> OperatorGuard | None:
     for g in guards:
         merged.label.update(g.label)
         merged.objects.update(g.objects)
+        merged.dotted.update(g.dotted)
         merged._keep.extend(g._keep)
     return merged
