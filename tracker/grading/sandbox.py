@@ -163,10 +163,12 @@ def _note(value: Any, depth: int = 0) -> None:
     elif depth < 2 and isinstance(value, dict):
         for item in list(value.values())[:32]:
             _note(item, depth + 1)
-    elif depth < 1 and isinstance(value, torch.nn.Module):
-        for tensor in itertools.chain(value.parameters(), value.buffers()):
-            _note(tensor, depth + 1)
-            break
+    elif depth < 1 and isinstance(value, torch.nn.Module) and "_parameters" in vars(value):
+        # (a module under construction has no parameters yet)
+        for tensor in itertools.chain(value._parameters.values(), value._buffers.values()):
+            if tensor is not None:
+                _note(tensor, depth + 1)
+                break
 
 
 class _LearnerRunning:
@@ -228,11 +230,15 @@ def _wrap_call(fn: Any) -> Any:
         learner_generator.__tracker_learner__ = True
         return learner_generator
 
+    running = _learner_running
+
     @functools.wraps(fn)
     def learner_call(*args, **kwargs):
+        if running.depth:
+            return fn(*args, **kwargs)  # a call inside the learner's code: already watched
         for value in itertools.chain(args, kwargs.values()):
             _note(value)
-        with _learner_running:
+        with running:
             result = fn(*args, **kwargs)
         _note(result)
         if isinstance(result, types.FunctionType) and is_learner_frame(result.__code__.co_filename):
