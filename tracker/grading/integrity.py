@@ -33,8 +33,8 @@ from typing import Any, Iterable
 
 KEY_ENV = "TRACKER_KEY_FILE"
 TAMPERED_MESSAGE = (
-    "tampered: the grading machinery was changed while your code ran ({what}), so this run is not a verdict; "
-    "remove the code that replaces it"
+    "tampered: {what}. A run in which the grading machinery was changed is not a verdict: remove the code "
+    "that does it"
 )
 
 

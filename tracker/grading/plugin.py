@@ -12,13 +12,16 @@ still knows what happened if the child is killed half-way. Records:
     {"event": "end", "device": "cpu", "device_name": "...", "device_names": {...}, "failed": <pytest's count>}
 
 Every record is numbered and signed with the run's key, and carries ``"tampered": [...]`` when the seal on
-the grading machinery was broken before it was written (see ``tracker.grading.integrity``).
+the grading machinery was broken before it was written, or when the learner's code (or another thread)
+wrote it (see ``tracker.grading.integrity``). An entry that starts with "!" is a sentence, the others name
+what changed.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -43,10 +46,21 @@ class _Writer:
         signer = integrity.Signer(key_file)
         seal_broken = [_nothing_broken]
         file = self.file
+        # Bound once, here: what this closure calls cannot be rebound by name afterwards.
+        getframe, is_learner_frame, get_ident = sys._getframe, sandbox.is_learner_frame, threading.get_ident
+        main_thread = get_ident()
 
         def emit(record: dict) -> None:
-            # Bound once, here: what this closure calls cannot be rebound by name afterwards.
-            broken = seal_broken[0]()
+            broken = list(seal_broken[0]())
+            # Records come from pytest's hooks, in the main thread; never from the learner's code.
+            frame = getframe(1)
+            while frame is not None:
+                if is_learner_frame(frame.f_code.co_filename):
+                    broken.append("!your code wrote a result record itself")
+                    break
+                frame = frame.f_back
+            if get_ident() != main_thread:
+                broken.append("!a result record was written from another thread")
             if broken:
                 record = {**record, "tampered": broken}
             if file is not None:
@@ -54,7 +68,8 @@ class _Writer:
                 file.flush()
 
         def seal_with(seal: integrity.Seal) -> None:
-            seal_broken[0] = seal.broken
+            if seal_broken[0] is _nothing_broken:  # once: the seal taken after collection stays
+                seal_broken[0] = seal.broken
 
         self._emit = emit
         self.seal_with = seal_with

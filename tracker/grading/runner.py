@@ -391,10 +391,14 @@ def _tampering(channel: integrity.Channel, tracked: dict[str, _Tracked], pending
     own count of failures (kept by its session, not by the plugin) and exit status."""
     if channel.problem:
         return channel.problem
-    broken = sorted({name for key in pending for name in tracked[key].tampered})
+    broken = {name for key in pending for name in tracked[key].tampered}
     if broken:
-        shown = ", ".join(broken[:3]) + (f" and {len(broken) - 3} more" if len(broken) > 3 else "")
-        return f"{shown} changed"
+        said = sorted(b[1:] for b in broken if b.startswith("!"))
+        names = sorted(b for b in broken if not b.startswith("!"))
+        if names:
+            said.append("your code changed " + ", ".join(names[:3])
+                        + (f" and {len(names) - 3} more" if len(names) > 3 else ""))
+        return "; ".join(said)
     if end and not reason:
         outcomes = [t.outcome for key in pending for t in tracked[key].tests]
         failing = any(o not in (R.PASSED, R.NEEDS_GPU) for o in outcomes)
