@@ -49,7 +49,7 @@ def grade_attack(fork: Path, text: str):
         ("writer_class", "_Writer.write"),
         ("hook_code", "pytest_runtest_makereport"),
         ("forged_channel", "not signed"),
-        ("real_writer_lies", "written by your code"),
+        ("real_writer_lies", "wrote a result record itself"),
     ],
 )
 def test_tampering_with_the_grading_machinery_is_recorded_as_tampered(fork, attack, named):
