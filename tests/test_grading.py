@@ -204,3 +204,23 @@ def test_torch_wrapping_its_own_functions_is_not_tampering(tmp_path):
         torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
         """)
     assert run(path).status == R.PASSED
+
+
+def test_a_correct_solution_grades_under_an_outer_address_space_limit(fork):
+    """A shared machine's `ulimit -v`: the child's cap stays within it, and the pass is recorded."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    limit = 3_500 * 1024 * 1024  # below the tracker's own cap (10 GB by default), above what torch needs
+
+    def outer_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    (fork / "exercises/1.1/ex1_int8_quantization.py").write_text(SOLUTION)
+    proc = subprocess.run([sys.executable, "-m", "tracker", "grade", "1.1.1", "--device", "cpu"], cwd=fork,
+                          env=dict(os.environ), capture_output=True, text=True, timeout=300, preexec_fn=outer_limit)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "1.1.1 passed" in proc.stdout

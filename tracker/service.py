@@ -476,7 +476,7 @@ class Tracker(_PublishingBase):
                 "total_checks": total,
                 "tests": [
                     {"name": t.name, "description": t.description, "outcome": t.outcome, "message": t.message[:2000],
-                     "duration": round(t.duration, 4)}
+                     "duration": round(t.duration, 4), "devices": t.devices}
                     for t in result.tests
                 ],
             },

@@ -19,9 +19,15 @@ from sklearn.decomposition import PCA
 FORBIDDEN = [
     "numpy.linalg.svd",
     "torch.linalg.svd",
+    "torch.linalg.svdvals",
     "torch.svd",
+    "torch.svd_lowrank",
     "torch.pca_lowrank",
+    "scipy.linalg.svd",
+    "scipy.sparse.linalg.svds",
     "sklearn.decomposition.PCA",
+    "sklearn.decomposition.TruncatedSVD",
+    "sklearn.utils.extmath.randomized_svd",
 ]
 
 # Captured before any learner code runs.

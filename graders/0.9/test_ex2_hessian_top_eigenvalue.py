@@ -5,7 +5,11 @@ chosen point) and a quadratic whose dominant eigenvalue is NEGATIVE (-6, next 4.
 products and the full Hessian are compared with ``torch.autograd.functional.hessian``; the eigenvalue and
 eigenvector with ``torch.linalg.eigh`` of that Hessian. Probes: a first ``grad`` without
 ``create_graph=True``, returning the gradient instead of H v, returning ||H v|| (the sign is lost) or the
-largest algebraic eigenvalue, a non-unit eigenvector, and a loop that ignores the stopping tolerance.
+largest algebraic eigenvalue, a non-unit eigenvector, a loop that ignores the stopping tolerance, and
+finite differences of the gradient in place of double backward (caught by the method: the Hessian-vector
+product must differentiate the graph of the first gradient). Every decomposition that would find the
+eigenvalue without power iteration (eigen- and singular-value routines of torch, NumPy and SciPy, and
+SciPy's sparse eigensolvers run on the learner's own hvp) is off-limits.
 """
 
 from __future__ import annotations
@@ -30,6 +34,21 @@ FORBIDDEN = [
     "numpy.linalg.eigvalsh",
     "numpy.linalg.eig",
     "numpy.linalg.eigvals",
+    "numpy.linalg.svd",
+    "torch.linalg.svd",
+    "torch.linalg.svdvals",
+    "torch.svd",
+    "torch.svd_lowrank",
+    "scipy.linalg.eigh",
+    "scipy.linalg.eigvalsh",
+    "scipy.linalg.eig",
+    "scipy.linalg.eigvals",
+    "scipy.linalg.svd",
+    "scipy.linalg.svdvals",
+    "scipy.sparse.linalg.eigsh",
+    "scipy.sparse.linalg.eigs",
+    "scipy.sparse.linalg.lobpcg",
+    "scipy.sparse.linalg.svds",
 ]
 
 _hessian = torch.autograd.functional.hessian
@@ -80,6 +99,33 @@ def _call_hvp(learner, loss_fn, theta, v):
     return out
 
 
+class _FirstBackward(torch.autograd.Function):
+    """Identity on theta; its backward notes whether the first gradient kept a graph (create_graph=True)
+    and routes that gradient through _SecondBackward, whose backward runs only in a double backward."""
+
+    seen: dict = {}
+
+    @staticmethod
+    def forward(ctx, theta):
+        return theta.view_as(theta)
+
+    @staticmethod
+    def backward(ctx, grad):
+        _FirstBackward.seen["graph"] = _FirstBackward.seen.get("graph", False) or torch.is_grad_enabled()
+        return _SecondBackward.apply(grad)
+
+
+class _SecondBackward(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, grad):
+        return grad.view_as(grad)
+
+    @staticmethod
+    def backward(ctx, grad):
+        _FirstBackward.seen["double"] = True
+        return grad
+
+
 def _true_grad(loss_fn, theta):
     th = theta.clone().requires_grad_(True)
     (g,) = _grad(loss_fn(th), th)
@@ -104,6 +150,29 @@ def test_hvp_matches_full_hessian(learner):
                 "the gradient times (grad . v)": grad * (grad @ v),
             },
         )
+
+
+def test_hvp_is_double_backward(learner):
+    """hvp differentiates the gradient's own graph (double backward), not finite differences of gradients"""
+    loss_fn, theta = _mlp_problem()
+    v = torch.randn(theta.numel(), generator=torch.Generator().manual_seed(7), dtype=torch.float64)
+    calls = {"n": 0}
+
+    def probed(th):
+        calls["n"] += 1
+        return loss_fn(_FirstBackward.apply(th))
+
+    _FirstBackward.seen = {}
+    got = _call_hvp(learner, probed, theta, v)
+    seen = dict(_FirstBackward.seen)
+    check_true(
+        seen.get("graph", False) and seen.get("double", False),
+        "hvp did not differentiate the gradient a second time: "
+        + ("the loss was evaluated {} times, as finite differences of the gradient do; ".format(calls["n"])
+           if calls["n"] > 1 else "")
+        + "take g = torch.autograd.grad(loss, theta, create_graph=True), then differentiate (g * v).sum()",
+    )
+    check_close(got, _hessian(loss_fn, theta) @ v, name="hvp through double backward", rtol=1e-12, atol=1e-14)
 
 
 def test_full_hessian(learner):

@@ -22,7 +22,11 @@ FORBIDDEN = [
     "scipy.linalg.pinv",
     "scipy.linalg.lstsq",
     "torch.linalg.pinv",
+    "torch.pinverse",
     "torch.linalg.lstsq",
+    "scipy.linalg.pinvh",
+    "scipy.sparse.linalg.lsqr",
+    "scipy.sparse.linalg.lsmr",
 ]
 
 _pinv = np.linalg.pinv

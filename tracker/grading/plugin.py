@@ -1,29 +1,37 @@
 """The pytest plugin loaded in the grading child (``-p tracker.grading.plugin``).
 
-It turns each test into one structured record (outcome, a learner-facing message, duration) and
-appends it to a JSON-lines file as soon as the test ends, so that the parent still knows what happened
-if the child is killed half-way. Records:
+It turns each test into one structured record (outcome, a learner-facing message, duration, the devices the
+learner's tensors lived on) and appends it to a JSON-lines file as soon as the test ends, so that the parent
+still knows what happened if the child is killed half-way. Records:
 
+    {"event": "collected", "graders": {<path>: <number of tests>}}
     {"event": "start", "grader": <path>, "test": <name>}
-    {"event": "test", "grader": <path>, "test": <name>, "description": ..., "outcome": ..., "message": ..., "duration": ...}
+    {"event": "test", "grader": <path>, "test": <name>, "description": ..., "outcome": ..., "message": ...,
+     "duration": ..., "devices": ["cpu"]}
     {"event": "collect_error", "grader": <path>, "message": ...}
-    {"event": "end", "device": "cpu", "device_name": "..."}
+    {"event": "end", "device": "cpu", "device_name": "...", "device_names": {...}, "failed": <pytest's count>}
+
+Every record is numbered and signed with the run's key, and carries ``"tampered": [...]`` when the seal on
+the grading machinery was broken before it was written, or when the learner's code (or another thread)
+wrote it (see ``tracker.grading.integrity``). An entry that starts with "!" is a sentence, the others name
+what changed.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import sys
+import threading
 import traceback
 from pathlib import Path
 
 import pytest
 
+from tracker.grading import integrity
 from tracker.grading import results as R
 from tracker.grading import sandbox
 
 MEMORY_WORDS = ("can't allocate memory", "out of memory", "not enough memory", "DefaultCPUAllocator")
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("tracker")
@@ -31,22 +39,57 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 class _Writer:
-    def __init__(self, path: str | None):
+    """Signs, numbers and appends records; each is checked against the seal just before it is signed."""
+
+    def __init__(self, path: str | None, key_file: str | None = None):
         self.file = open(path, "a", encoding="utf-8", buffering=1) if path else None  # noqa: SIM115
+        signer = integrity.Signer(key_file)
+        seal_broken = [_nothing_broken]
+        file = self.file
+        # Bound once, here: what this closure calls cannot be rebound by name afterwards.
+        getframe, is_learner_frame, get_ident = sys._getframe, sandbox.is_learner_frame, threading.get_ident
+        main_thread = get_ident()
+
+        def emit(record: dict) -> None:
+            broken = list(seal_broken[0]())
+            # Records come from pytest's hooks, in the main thread; never from the learner's code.
+            frame = getframe(1)
+            while frame is not None:
+                if is_learner_frame(frame.f_code.co_filename):
+                    broken.append("!your code wrote a result record itself")
+                    break
+                frame = frame.f_back
+            if get_ident() != main_thread:
+                broken.append("!a result record was written from another thread")
+            if broken:
+                record = {**record, "tampered": broken}
+            if file is not None:
+                file.write(signer.sign(record))
+                file.flush()
+
+        def seal_with(seal: integrity.Seal) -> None:
+            if seal_broken[0] is _nothing_broken:  # once: the seal taken after collection stays
+                seal_broken[0] = seal.broken
+
+        self._emit = emit
+        self.seal_with = seal_with
 
     def write(self, record: dict) -> None:
-        if self.file:
-            self.file.write(json.dumps(record) + "\n")
-            self.file.flush()
+        self._emit(record)
+
+
+def _nothing_broken() -> list[str]:
+    return []
 
 
 _writer = _Writer(None)
 _reports: dict[str, dict] = {}
+_seal: integrity.Seal | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
     global _writer
-    _writer = _Writer(config.getoption("--tracker-results"))
+    _writer = _Writer(config.getoption("--tracker-results"), os.environ.pop(integrity.KEY_ENV, None))
 
 
 def _grader_of(item_path: str | os.PathLike) -> str:
@@ -61,8 +104,48 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
         _writer.write({"event": "collect_error", "grader": _grader_of(report.fspath), "message": message})
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Seal the grading machinery: graders are imported, the sandbox has its snapshot, no learner code ran."""
+    global _seal
+    _seal = integrity.Seal()
+    take_seal(session, _seal)
+    _writer.seal_with(_seal)
+    counts: dict[str, int] = {}
+    for item in session.items:
+        counts[_grader_of(item.path)] = counts.get(_grader_of(item.path), 0) + 1
+    _writer.write({"event": "collected", "graders": counts})
+
+
+def take_seal(session: pytest.Session, seal: integrity.Seal) -> None:
+    import builtins
+
+    graders = Path(str(session.config.inipath or session.config.rootpath)).resolve().parent
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if path and Path(path).resolve().is_relative_to(graders):
+            # The graders, their conftest and gradelib: names, code and the data they keep in globals.
+            seal.add_namespace(name, module, data=True)
+    seal.add_namespace("tracker.grading.sandbox", sandbox, state=("_snapshot", "_forbids", "_LEARNER_FILES"))
+    seal.add_namespace("tracker.grading.plugin", sys.modules[__name__], state=("_writer", "_seal", "_reports"))
+    seal.add_object("the plugin's result writer", _writer)
+    seal.add_namespace("tracker.grading.integrity", integrity)
+    seal.add_namespace("tracker.grading.results", R)
+    if sandbox._snapshot is not None:
+        seal.add_object("the sandbox's snapshot", sandbox._snapshot)
+    for name in integrity.MACHINERY_MODULES:
+        if name in sys.modules:
+            seal.add_namespace(name, sys.modules[name])
+    seal.add_namespace("builtins", builtins)
+    seal.add_probe("pytest's hook registry", integrity.hook_registry(session.config.pluginmanager))
+    seal.add_probe("the trace and profile hooks", integrity.trace_hooks)
+    items = list(session.items)
+    seal.add_probe("the collected tests", lambda: tuple(integrity.identity(getattr(i, "obj", None)) for i in items))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    sandbox.devices_seen.clear()
     _writer.write({"event": "start", "grader": _grader_of(item.path), "test": item.name,
                    "description": _describe(item)})
 
@@ -123,7 +206,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         },
     )
     entry["duration"] += getattr(report, "duration", 0.0)
-    if report.skipped:
+    if report.skipped and call.excinfo is not None and _learner_frame(call.excinfo):
+        # Only a grader decides that a check does not apply here; a skip raised by the learner's code is not that.
+        if entry["outcome"] in (R.PASSED, R.NEEDS_GPU):
+            entry["outcome"] = R.FAILED
+            entry["message"] = f"your code skipped this check{_learner_frame(call.excinfo)}; return a value instead"
+    elif report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         reason = reason.removeprefix("Skipped: ")
         if entry["outcome"] == R.PASSED:
@@ -139,7 +227,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             kind = R.FAILED
         entry["outcome"], entry["message"] = kind, message
     if call.when == "teardown":
-        _writer.write({"event": "test", **_reports.pop(item.nodeid)})
+        entry = _reports.pop(item.nodeid)
+        entry["devices"] = sorted(sandbox.devices_seen)
+        _writer.write({"event": "test", **entry})
 
 
 def _describe(item: pytest.Item) -> str:
@@ -149,12 +239,16 @@ def _describe(item: pytest.Item) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    record = {"event": "end", "device": "", "device_name": ""}
+    # ``failed`` is pytest's own count, kept by its session and not by this plugin: a second witness.
+    record: dict = {"event": "end", "device": "", "device_name": "", "device_names": {},
+                    "failed": int(getattr(session, "testsfailed", 0))}
     try:
         from tracker.grading import device
 
         used = device.resolve()
         record.update(device=used, device_name=device.describe(used))
+        record["device_names"] = {kind: device.describe(kind) for kind in sorted(sandbox.devices_ever | {"cpu"})
+                                  if kind in ("cpu", "cuda", "mps")}
     except Exception:  # noqa: BLE001 - torch missing or broken: the parent reports the request
         pass
     _writer.write(record)

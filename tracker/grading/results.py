@@ -10,6 +10,7 @@ FAILED = "failed"
 NOT_STARTED = "not_started"
 NEEDS_GPU = "needs_gpu"
 ERROR = "error"  # the grader itself broke, not the learner's code
+TAMPERED = "tampered"  # the grading machinery was changed while the learner's code ran: never a verdict
 
 # Status of a whole exercise: the test outcomes above, plus what the runner saw happen to the child.
 TIMEOUT = "timeout"
@@ -27,6 +28,7 @@ STATUS_LABELS = {
     NOT_STARTED: "not started",
     NEEDS_GPU: "needs a GPU",
     ERROR: "grader error",
+    TAMPERED: "tampered",
     TIMEOUT: "timed out",
     CRASHED: "crashed",
     MEMORY: "out of memory",
@@ -45,6 +47,7 @@ class TestResult:
     outcome: str
     message: str = ""
     duration: float = 0.0
+    devices: list[str] = field(default_factory=list)  # where the learner's tensors lived during this test
 
 
 @dataclass

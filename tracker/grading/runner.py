@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from tracker.grading import integrity
 from tracker.grading import results as R
 from tracker.grading.hashing import file_hash, grader_hash
 from tracker.grading.sandbox import TARGETS_ENV
@@ -62,6 +63,8 @@ class _Tracked:
     current: str = ""
     collect_error: str = ""
     done: bool = False
+    expected: int | None = None  # tests collected for this grader, as the child signed it
+    tampered: set[str] = field(default_factory=set)
 
 
 Event = Callable[[dict], None]
@@ -122,7 +125,24 @@ def _gpu_driver_present() -> bool:
     return os.path.exists("/dev/nvidiactl") or os.path.exists("/proc/driver/nvidia")
 
 
-def _preexec(memory_mb: int, limit_address_space: bool) -> Callable[[], None]:
+def limit_address_space(memory_mb: int) -> None:
+    """A backstop for huge single allocations (the resident-memory watchdog is the real cap), never above
+    the limits this process already lives under: a shared machine's ``ulimit -v`` is a hard limit that
+    no process may raise, and a soft limit the learner set is theirs."""
+    import resource
+
+    cap = (memory_mb * 2 + 2048) * 1024 * 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    for outer in (soft, hard):
+        if outer != resource.RLIM_INFINITY:
+            cap = min(cap, outer)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (ValueError, OSError):
+        pass  # keep the limits as they are: they are already within the outer ones
+
+
+def _preexec(memory_mb: int, limit_as: bool) -> Callable[[], None]:
     parent = os.getpid()
     # Die with the tracker, even under SIGKILL. The signal is tied to the thread that starts the child,
     # which is the thread that watches it until it ends.
@@ -132,12 +152,8 @@ def _preexec(memory_mb: int, limit_address_space: bool) -> Callable[[], None]:
         os.setsid()
         if call is not None:
             die_with_parent(parent, call)
-        if limit_address_space:
-            import resource
-
-            # A backstop for huge single allocations; the resident-memory watchdog is the real cap.
-            cap = (memory_mb * 2 + 2048) * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        if limit_as:
+            limit_address_space(memory_mb)
 
     return apply
 
@@ -299,6 +315,9 @@ def _run_child(
         results_path = Path(tmp) / "results.jsonl"
         results_path.touch()
         env = child_env({key: str(tracked[key].job.target.resolve()) for key in pending}, device, limits.threads)
+        key_file = integrity.write_key(Path(tmp))
+        channel = integrity.Channel(key_file.read_bytes())
+        env[integrity.KEY_ENV] = str(key_file)
         start = time.monotonic()
         proc = launch(pytest_args(repo, results_path, pending), env, repo, limits, Path(tmp))
         reason, current_key = "", None
@@ -307,7 +326,7 @@ def _run_child(
         end_record: dict = {}
         last_memory_check = 0.0
         while True:
-            offset, records = _read_new(results_path, offset)
+            offset, records = _read_new(results_path, offset, channel)
             for record in records:
                 current_key = _apply(record, tracked, current_key, end_record) or current_key
                 if on_event:
@@ -340,15 +359,24 @@ def _run_child(
             time.sleep(0.01)
         proc.kill()  # nothing the learner started outlives the run
         proc.finish()
-        offset, records = _read_new(results_path, offset)
+        offset, records = _read_new(results_path, offset, channel)
         for record in records:
             current_key = _apply(record, tracked, current_key, end_record) or current_key
             if on_event:
                 on_event(record)
         duration = time.monotonic() - start
         text = proc.output_text()
-    return _finish(pending, tracked, proc.returncode, reason, current_key, text, end_record, limits, duration,
-                   (ran, where))
+    tampered = _tampering(channel, tracked, pending, end_record, proc.returncode, reason)
+    finished = _finish(pending, tracked, proc.returncode, reason, current_key, text, end_record, limits, duration,
+                       (ran, where))
+    if tampered:
+        for result in finished.values():
+            result.status = R.TAMPERED
+            result.message = integrity.TAMPERED_MESSAGE.format(what=tampered)
+            for test in result.tests:
+                if test.outcome in (R.PASSED, R.NEEDS_GPU):
+                    test.outcome = R.TAMPERED
+    return finished
 
 
 def _where_it_was(proc, target: Path) -> str:
@@ -380,7 +408,8 @@ def _where_it_was(proc, target: Path) -> str:
     return f"{Path(path).name} line {line} (in {func})" + (f": `{source}`" if source else "")
 
 
-def _read_new(path: Path, offset: int) -> tuple[int, list[dict]]:
+def _read_new(path: Path, offset: int, channel: integrity.Channel) -> tuple[int, list[dict]]:
+    """The genuine records appended since ``offset``; anything else stops the channel (``channel.problem``)."""
     with open(path, "rb") as fh:
         fh.seek(offset)
         data = fh.read()
@@ -388,16 +417,53 @@ def _read_new(path: Path, offset: int) -> tuple[int, list[dict]]:
     records = []
     for line in data[:cut].splitlines():
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
+            raw = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raw = None
+        record = channel.accept(raw)
+        if record is None:
+            break
+        records.append(record)
     return offset + cut, records
+
+
+def _tampering(channel: integrity.Channel, tracked: dict[str, _Tracked], pending: list[str], end: dict,
+               returncode: int | None, reason: str) -> str:
+    """What says this run was tampered with, or ''.
+
+    Three witnesses must agree: the signed channel, the seal's verdict carried on every record, and pytest's
+    own count of failures (kept by its session, not by the plugin) and exit status."""
+    if channel.problem:
+        return channel.problem
+    broken = {name for key in pending for name in tracked[key].tampered}
+    if broken:
+        said = sorted(b[1:] for b in broken if b.startswith("!"))
+        names = sorted(b for b in broken if not b.startswith("!"))
+        if names:
+            said.append("your code changed " + ", ".join(names[:3])
+                        + (f" and {len(names) - 3} more" if len(names) > 3 else ""))
+        return "; ".join(said)
+    if end and not reason:
+        outcomes = [t.outcome for key in pending for t in tracked[key].tests]
+        failing = any(o not in (R.PASSED, R.NEEDS_GPU) for o in outcomes)
+        failing = failing or any(tracked[key].collect_error for key in pending)
+        if not failing and (int(end.get("failed", 0)) > 0 or returncode not in (0, None)):
+            return "pytest counted a failure that the result records do not show"
+    return ""
 
 
 def _apply(record: dict, tracked: dict[str, _Tracked], current: str | None, end: dict) -> str | None:
     event = record.get("event")
     key = record.get("grader")
     track = tracked.get(key) if key else None
+    if record.get("tampered"):
+        target = track or tracked.get(current or "") or next(iter(tracked.values()))
+        target.tampered.update(str(name) for name in record["tampered"])
+    if event == "collected":
+        for grader, count in (record.get("graders") or {}).items():
+            if grader in tracked:
+                tracked[grader].expected = int(count)
+        return None
     if event == "start" and track is not None:
         if track.started is None:
             track.started = time.monotonic()
@@ -411,6 +477,7 @@ def _apply(record: dict, tracked: dict[str, _Tracked], current: str | None, end:
                 outcome=record["outcome"],
                 message=record.get("message", ""),
                 duration=float(record.get("duration", 0.0)),
+                devices=[str(d) for d in record.get("devices") or []],
             )
         )
         track.current = ""
@@ -488,8 +555,9 @@ def _finish(
                 result.status = R.ERROR
                 tail = text.strip().splitlines()[-3:] if text.strip() else ["(no output)"]
                 result.message = "the grader did not run: " + " / ".join(tail)
-        result.device = end.get("device", "")
-        result.device_name = end.get("device_name", "")
+        result.device = used_device(result.tests) if end else ""
+        names = end.get("device_names") or {}
+        result.device_name = str(names.get(result.device, "")) if result.device else ""
         result.duration = sum(t.duration for t in result.tests) or duration
         result.output = text
         finished[key] = result
@@ -499,4 +567,21 @@ def _finish(
 def _complete(track: _Tracked) -> R.ExerciseResult:
     if track.collect_error:
         return _result(track, R.ERROR, f"the grader could not be loaded: {track.collect_error}")
-    return _result(track, R.summarize([t.outcome for t in track.tests]))
+    result = _result(track, R.summarize([t.outcome for t in track.tests]))
+    if track.expected is not None and len(track.tests) < track.expected and result.status == R.PASSED:
+        result.status = R.EXITED
+        result.message = (
+            f"only {len(track.tests)} of {track.expected} checks ran: something stopped the test session "
+            "(pytest.exit or KeyboardInterrupt in your code?)"
+        )
+    return result
+
+
+def used_device(tests: list[R.TestResult]) -> str:
+    """Where the learner's tensors lived: the most capable device any test saw them on; "cpu" when none did
+    (code that touched no tensor ran on the CPU). Never the device the run merely resolved."""
+    seen = {d for t in tests for d in t.devices}
+    for kind in ("cuda", "mps", "xpu"):
+        if kind in seen:
+            return kind
+    return "cpu"

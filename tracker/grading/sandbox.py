@@ -2,7 +2,12 @@
 
 - ``load_learner`` imports the learner's file fresh, under a unique module name, every run.
 - ``forbid`` makes library functions unavailable *to the learner's code* ("from scratch" exercises):
-  a call whose stack holds a frame of a learner file raises ``Forbidden``; graders still call them.
+  a call whose stack holds a frame of a learner file raises ``Forbidden``; graders still call them. For
+  torch routines the operator itself is refused too, under any alias (``tracker.grading.operators``),
+  while the learner's functions run.
+- ``load_learner`` wraps the learner's functions and methods: while one runs, the operator guards are on,
+  and the devices of the tensors it takes and returns are noted (``devices_seen``), so that the record says
+  where the learner's tensors actually lived.
 - ``Snapshot`` remembers the library namespaces before any learner code runs; a learner file that
   replaces ``torch.softmax`` or ``numpy.allclose`` is detected, the original is put back, and the test
   fails, so a monkeypatch can never turn a wrong answer into a pass.
@@ -12,8 +17,10 @@ This module is imported only in the grading child (it imports torch lazily, thro
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
+import inspect
 import itertools
 import json
 import os
@@ -104,7 +111,9 @@ def load_learner(path: Path) -> types.ModuleType:
     sys.modules[name] = module
     sys.path.insert(0, str(path.parent))
     try:
-        spec.loader.exec_module(module)
+        with _learner_running:
+            spec.loader.exec_module(module)
+        _wrap_module(module, str(path))
     except SyntaxError as exc:
         raise LearnerImportError(f"{path.name} has a syntax error on line {exc.lineno}: {exc.msg}") from None
     except NotImplementedError:
@@ -130,6 +139,141 @@ def _learner_line(exc: BaseException) -> str:
             line = f" (line {tb.tb_lineno})"
         tb = tb.tb_next
     return line
+
+
+# --- while learner code runs: operator guards and devices ---------------------------------------
+
+devices_seen: set[str] = set()  # device types of tensors the learner's code took or returned, this test
+devices_ever: set[str] = set()  # ... in this whole run
+_SKIP_METHODS = {"__new__", "__init_subclass__", "__class_getitem__", "__set_name__", "__getattribute__",
+                 "__getattr__", "__setattr__", "__delattr__", "__torch_function__", "__torch_dispatch__"}
+
+
+def _note(value: Any, depth: int = 0) -> None:
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return
+    if isinstance(value, torch.Tensor):
+        kind = value.device.type
+        devices_seen.add(kind)
+        devices_ever.add(kind)
+    elif depth < 2 and isinstance(value, (list, tuple)):
+        for item in value[:32]:
+            _note(item, depth + 1)
+    elif depth < 2 and isinstance(value, dict):
+        for item in list(value.values())[:32]:
+            _note(item, depth + 1)
+    elif depth < 1 and isinstance(value, torch.nn.Module) and "_parameters" in vars(value):
+        # (a module under construction has no parameters yet)
+        for tensor in itertools.chain(value._parameters.values(), value._buffers.values()):
+            if tensor is not None:
+                _note(tensor, depth + 1)
+                break
+
+
+class _LearnerRunning:
+    """Entered around every call into the learner's code; the outermost entry turns the guards on."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.active: list[Any] = []
+
+    def __enter__(self) -> None:
+        self.depth += 1
+        if self.depth == 1:
+            guard = _operator_guard()
+            if guard is not None:
+                self.active = guard.modes()
+                for mode in self.active:
+                    mode.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.active:
+            active, self.active = self.active, []
+            for mode in reversed(active):
+                mode.__exit__(None, None, None)
+
+
+_learner_running = _LearnerRunning()
+
+
+def _operator_guard():
+    guards = [f.operators for f in _forbids if f.operators is not None]
+    if not guards:
+        return None
+    from tracker.grading import operators
+
+    return operators.combined(guards)
+
+
+def _wrap_call(fn: Any) -> Any:
+    if getattr(fn, "__tracker_learner__", False):
+        return fn
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def learner_generator(*args, **kwargs):
+            for value in itertools.chain(args, kwargs.values()):
+                _note(value)
+            with _learner_running:
+                gen = fn(*args, **kwargs)
+            while True:
+                with _learner_running:
+                    try:
+                        item = next(gen)
+                    except StopIteration as stop:
+                        return stop.value
+                _note(item)
+                yield item
+
+        learner_generator.__tracker_learner__ = True
+        return learner_generator
+
+    running = _learner_running
+
+    @functools.wraps(fn)
+    def learner_call(*args, **kwargs):
+        if running.depth:
+            return fn(*args, **kwargs)  # a call inside the learner's code: already watched
+        for value in itertools.chain(args, kwargs.values()):
+            _note(value)
+        with running:
+            result = fn(*args, **kwargs)
+        _note(result)
+        if isinstance(result, types.FunctionType) and is_learner_frame(result.__code__.co_filename):
+            return _wrap_call(result)  # a closure the learner's code returned runs under the same watch
+        return result
+
+    learner_call.__tracker_learner__ = True
+    return learner_call
+
+
+def _wrap_class(cls: type) -> None:
+    for name, value in list(vars(cls).items()):
+        if name in _SKIP_METHODS:
+            continue
+        try:
+            if isinstance(value, staticmethod):
+                setattr(cls, name, staticmethod(_wrap_call(value.__func__)))
+            elif isinstance(value, classmethod):
+                setattr(cls, name, classmethod(_wrap_call(value.__func__)))
+            elif isinstance(value, property):
+                setattr(cls, name, property(*(_wrap_call(f) if f else None for f in (value.fget, value.fset, value.fdel)),
+                                            value.__doc__))
+            elif isinstance(value, types.FunctionType):
+                setattr(cls, name, _wrap_call(value))
+        except (AttributeError, TypeError):
+            continue
+
+
+def _wrap_module(module: types.ModuleType, filename: str) -> None:
+    """Wrap the functions and classes the learner's file defines (not what it imported)."""
+    for name, value in list(vars(module).items()):
+        if isinstance(value, types.FunctionType) and value.__code__.co_filename == filename:
+            setattr(module, name, _wrap_call(value))
+        elif isinstance(value, type) and getattr(value, "__module__", None) == module.__name__:
+            _wrap_class(value)
 
 
 # --- forbidding library routines -------------------------------------------------------------
@@ -178,12 +322,19 @@ class Forbid:
 
     def __init__(self, names: Iterable[str]):
         self.installed: list[tuple[Any, str, Any, Any]] = []
+        self.operators = None
+        originals: dict[str, Any] = {}
         for dotted in names:
             parent, attr = _resolve(dotted)
             original = getattr(parent, attr)
+            originals[dotted] = original
             guard = _guard(dotted, original)
             setattr(parent, attr, guard)
             self.installed.append((parent, attr, original, guard))
+        if any(d.startswith("torch.") for d in originals):
+            from tracker.grading import operators
+
+            self.operators = operators.OperatorGuard(originals, is_learner_frame, Forbidden) or None
 
     def expected(self) -> dict[tuple[int, str], Any]:
         return {(id(parent), attr): guard for parent, attr, _, guard in self.installed}
@@ -317,5 +468,7 @@ def reset() -> None:
     global _snapshot
     _snapshot = None
     _forbids.clear()
+    devices_seen.clear()
+    devices_ever.clear()
     _LEARNER_FILES.clear()
     _LEARNER_FILES.update(learner_files())

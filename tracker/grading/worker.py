@@ -66,10 +66,9 @@ def _child(request: dict, worker_pid: int, call) -> None:
     os.setsid()
     die_with_parent(worker_pid, call)
     if request.get("limit_as"):
-        import resource
+        from tracker.grading.runner import limit_address_space
 
-        cap = (int(request["memory_mb"]) * 2 + 2048) * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        limit_address_space(int(request["memory_mb"]))
     fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)

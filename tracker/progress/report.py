@@ -30,7 +30,8 @@ def _item(item: Item, ticked: set[str], curriculum) -> dict[str, Any]:
     }
 
 
-def _exercise(c, e, states: dict[str, str]) -> dict[str, Any]:
+def _exercise(c, e, states: dict[str, str], passed: dict[str, tuple] | None = None) -> dict[str, Any]:
+    recorded = (passed or {}).get(e.id)
     return {
         "id": e.id,
         "title": e.title,
@@ -41,6 +42,8 @@ def _exercise(c, e, states: dict[str, str]) -> dict[str, Any]:
         "stub": e.stub,
         "grader": e.grader,
         "xp": c.xp_for_exercise(e),
+        # Where the learner's tensors lived in the recorded pass (never the device the run merely resolved).
+        "graded_on": (recorded[1] or "cpu") if recorded else None,
     }
 
 
@@ -48,6 +51,7 @@ def status_report(tracker) -> dict[str, Any]:
     c = tracker.curriculum
     states = tracker.states()
     ticked = tracker.ticked()
+    passed = tracker.progress().passed
     categories = []
     for category in c.categories:
         modules, progresses = [], []
@@ -60,7 +64,7 @@ def status_report(tracker) -> dict[str, Any]:
                     "title": module.title,
                     "complete": progress.complete,
                     "fraction": round(progress.fraction, 4),
-                    "exercises": [_exercise(c, e, states) for e in module.exercises],
+                    "exercises": [_exercise(c, e, states, passed) for e in module.exercises],
                     "checklist": [_item(i, ticked, c) for cl in module.checklists for i in cl.items],
                     "capstone": None
                     if module.capstone is None
@@ -69,7 +73,7 @@ def status_report(tracker) -> dict[str, Any]:
                         "objective": module.capstone.objective,
                         "complete": progress.capstone_complete,
                         "steps": [_item(s, ticked, c) for s in module.capstone.steps],
-                        "milestones": [_exercise(c, m, states) for m in module.capstone.milestones],
+                        "milestones": [_exercise(c, m, states, passed) for m in module.capstone.milestones],
                     },
                 }
             )

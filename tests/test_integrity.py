@@ -1,0 +1,192 @@
+"""A verdict cannot be forged by the learner's code: attacks written as learner files, graded the way a learner
+grades (the real CLI in a scratch fork), each must exit non-zero and leave a tampered (or failed) attempt,
+never a pass. Also: the seal and the signed channel on their own, and the record of where tests ran."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tracker.grading import integrity
+from tracker.grading import results as R
+from tracker.grading.runner import Job, grade
+
+from .conftest import PROJECT, run_tracker
+
+ATTACKS = Path(__file__).parent / "attacks"
+SOLUTION = (PROJECT / "graders/1.1/solutions/ex1_int8_quantization.py").read_text()
+WRONG = SOLUTION.replace("amax / 127", "amax / 128")  # a wrong scale: every code and MSE check fails
+STUB = "exercises/1.1/ex1_int8_quantization.py"
+
+pytestmark = pytest.mark.slow
+
+
+def attempts(repo: Path) -> list[dict]:
+    out = []
+    for path in sorted((repo / "journal").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            event = json.loads(line)
+            if event.get("type") == "attempt":
+                out.append(event)
+    return out
+
+
+def grade_attack(fork: Path, text: str):
+    (fork / STUB).write_text(text)
+    proc = run_tracker("grade", "1.1.1", "--device", "cpu")
+    [attempt] = [a for a in attempts(fork) if a["exercise"] == "1.1.1"]
+    return proc, attempt
+
+
+@pytest.mark.parametrize(
+    "attack, named",
+    [
+        ("grader_globals", "check_close"),
+        ("snapshot_and_gradelib", "check_close"),
+        ("writer_wrapper", "result writer"),
+        ("writer_class", "_Writer.write"),
+        ("hook_code", "pytest_runtest_makereport"),
+        ("forged_channel", "not signed"),
+        ("real_writer_lies", "wrote a result record itself"),
+    ],
+)
+def test_tampering_with_the_grading_machinery_is_recorded_as_tampered(fork, attack, named):
+    proc, attempt = grade_attack(fork, WRONG + (ATTACKS / f"{attack}.py").read_text())
+    assert proc.returncode != 0, proc.stdout
+    assert attempt["status"] == R.TAMPERED
+    assert "tampered" in proc.stdout and named in proc.stdout, proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_a_skip_raised_by_learner_code_is_a_failure_not_a_missing_gpu(fork):
+    proc, attempt = grade_attack(fork, SOLUTION + (ATTACKS / "learner_skip.py").read_text())
+    assert proc.returncode != 0
+    assert attempt["status"] == R.FAILED
+    assert "your code skipped this check" in proc.stdout
+
+
+def test_stopping_the_session_early_is_not_a_pass(fork):
+    proc, attempt = grade_attack(fork, SOLUTION + (ATTACKS / "session_exit.py").read_text())
+    assert proc.returncode != 0
+    assert attempt["status"] == R.EXITED
+    assert "checks ran" in proc.stdout
+
+
+def test_an_honest_solution_is_not_tampered_and_records_where_it_ran(fork):
+    proc, attempt = grade_attack(fork, SOLUTION)
+    assert proc.returncode == 0, proc.stdout
+    assert attempt["status"] == R.PASSED
+    # A CPU run never claims anything else; each test says where the learner's tensors lived.
+    assert attempt["device"] == "cpu" and attempt["device_name"].startswith("CPU")
+    assert all(t["devices"] == ["cpu"] for t in attempt["tests"])
+    status = json.loads(run_tracker("status", "--json").stdout)
+    [shown] = [e for c in status["categories"] for m in c["modules"] for e in m["exercises"] if e["id"] == "1.1.1"]
+    assert shown["state"] == "passed" and shown["graded_on"] == "cpu"
+
+
+def test_a_quiz_records_no_tensor_device(tmp_path):
+    """A test whose learner code touched no tensor records no device; the attempt says cpu, never cuda."""
+    grader = PROJECT / "graders/1.1/test_ex3_accelerator_dtypes.py"
+    solution = PROJECT / "graders/1.1/solutions/ex3_accelerator_dtypes.py"
+    [result] = grade([Job("1.1.3", grader, solution)], PROJECT, device="auto")
+    assert result.status == R.PASSED, result.message
+    assert all(t.devices == [] for t in result.tests)
+    assert result.device == "cpu"
+
+
+# --- the pieces on their own ---------------------------------------------------------------------------
+
+
+def test_channel_accepts_only_signed_records_in_order(tmp_path):
+    key_file = integrity.write_key(tmp_path)
+    key = key_file.read_bytes()
+    signer = integrity.Signer(str(key_file))
+    assert not key_file.exists()  # the child deletes the key as it reads it
+    lines = [json.loads(signer.sign({"event": "start", "n": i})) for i in range(3)]
+    channel = integrity.Channel(key)
+    assert [channel.accept(r)["n"] for r in lines] == [0, 1, 2]
+    replay = integrity.Channel(key)
+    assert replay.accept(lines[0]) is not None and replay.accept(lines[0]) is None
+    assert "replayed" in replay.problem
+    edited = integrity.Channel(key)
+    assert edited.accept({**lines[0], "n": 7}) is None and "not signed" in edited.problem
+
+
+def test_seal_names_what_changed():
+    import types
+
+    module = types.ModuleType("graded")
+    exec("def check(x):\n    return x\nCASES = [1, 2, 3]\nclass W:\n    def write(self):\n        return 1\n",
+         module.__dict__)
+    module.W.__module__ = "graded"
+    seal = integrity.Seal()
+    seal.add_namespace("graded", module, data=True)
+    assert seal.broken() == []
+    module.CASES.clear()
+    module.check.__code__ = (lambda x: None).__code__
+    module.W.write = lambda self: 2
+    assert seal.broken() == ["graded.check", "graded.CASES", "graded.W.write"]
+
+
+# --- forbidden means the kernel, not the name ------------------------------------------------------------
+
+ALIASES = [
+    # (exercise, learner file stem, attack, what the message must name)
+    ("0.5.5", "0.5/ex5_attention_masks", "alias_sdpa_c_nn",
+     "F.scaled_dot_product_attention is off-limits in this exercise (reached as torch._C._nn.scaled_dot_product_attention)"),
+    ("0.5.5", "0.5/ex5_attention_masks", "alias_sdpa_aten",
+     "F.scaled_dot_product_attention is off-limits in this exercise (reached as "
+     "torch.ops.aten._scaled_dot_product_flash_attention_for_cpu"),
+    ("0.6.1", "0.6/ex1_normalization_layers", "alias_layer_norm_aten",
+     "torch.native_layer_norm is off-limits in this exercise (reached as torch.ops.aten.native_layer_norm.default)"),
+    ("0.6.1", "0.6/ex1_normalization_layers", "alias_layer_norm_method",
+     "F.layer_norm is off-limits in this exercise (reached as torch.ops.aten.layer_norm)"),
+    ("0.7.3", "0.7/ex3_batchnorm_initialization", "alias_batch_norm_vf",
+     "torch.batch_norm is off-limits in this exercise"),
+]
+
+
+def test_a_forbidden_operator_is_refused_under_any_alias(tmp_path):
+    jobs = []
+    for n, (exercise, stem, attack, _) in enumerate(ALIASES):
+        folder, name = stem.split("/")
+        path = tmp_path / attack / f"{name}.py"
+        path.parent.mkdir()
+        path.write_text((PROJECT / f"graders/{folder}/solutions/{name}.py").read_text()
+                        + (ATTACKS / f"{attack}.py").read_text())
+        jobs.append(Job(f"{exercise}#{n}", PROJECT / f"graders/{folder}/test_{name}.py", path))
+    # One child per job, as the learner's runs would be (a grader module holds one learner file at a time).
+    for job, (_, _, attack, named) in zip(jobs, ALIASES):
+        [result] = grade([job], PROJECT, device="cpu")
+        text = "\n".join(t.message for t in result.tests)
+        assert result.status == R.FAILED, (attack, result.status, text)
+        assert named in text, (attack, text)
+
+
+def test_the_guards_do_not_trip_on_the_graders_own_references(tmp_path):
+    """A grader's callback that the learner's code calls runs forbidden operators freely; only the
+    learner's own calls are refused."""
+    from tracker.grading import operators, sandbox
+
+    import torch
+
+    learner = tmp_path / "exercises" / "mine.py"
+    learner.parent.mkdir()
+    learner.write_text("def run(x, callback):\n    return callback(x)\n\n"
+                       "def cheat(x):\n    return torch.ops.aten._softmax(x, 0, False)\n\nimport torch\n")
+    sandbox.reset()
+    forbid = sandbox.push_forbid(["torch.nn.functional.softmax"])
+    try:
+        module = sandbox.load_learner(learner)
+        x = torch.randn(4)
+        reference = module.run(x, lambda t: torch.softmax(t, 0))  # the grader's own code, called back
+        assert torch.allclose(reference, torch.nn.functional.softmax(x, 0))
+        with pytest.raises(sandbox.Forbidden, match=r"F.softmax is off-limits .*reached as torch.ops.aten._softmax"):
+            module.cheat(x)
+        assert sandbox.devices_seen == {"cpu"}
+    finally:
+        sandbox.pop_forbid(forbid)
+        sandbox.reset()
+    assert operators.aten_names()  # the dispatcher's op list is readable in this torch
