@@ -11,7 +11,7 @@ import os
 import secrets
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import TrackerError
@@ -56,6 +56,12 @@ class GitSettings:
 
 
 @dataclass
+class SiteSettings:
+    enabled: bool = False  # rebuild and commit the progress site with the README after each event
+    dir: str = "docs"  # the site's folder; GitHub Pages serves it from main's /docs
+
+
+@dataclass
 class Config:
     repo: Path
     data_dir: Path
@@ -64,6 +70,7 @@ class Config:
     database_url: str = ""
     grading: GradingSettings = field(default_factory=GradingSettings)
     git: GitSettings = field(default_factory=GitSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
     raw: dict = field(default_factory=dict)
 
     @property
@@ -106,10 +113,15 @@ class Config:
                 push=bool(raw.get("git", {}).get("push", False)),
                 include_exercises=bool(raw.get("git", {}).get("include_exercises", False)),
             ),
+            site=SiteSettings(
+                enabled=bool(raw.get("site", {}).get("enabled", False)),
+                dir=str(raw.get("site", {}).get("dir", "docs")),
+            ),
             raw=raw,
         )
         if config.git.commit not in ("event", "session", "off"):
             raise TrackerError(f"{CONFIG_FILE}: [git] commit must be \"event\", \"session\" or \"off\", not {config.git.commit!r}")
+        config.site.dir = site_dir(config.site.dir)
         try:
             ZoneInfo(config.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -131,6 +143,14 @@ class Config:
         machine = secrets.token_hex(4)
         path.write_text(machine + "\n", encoding="ascii")
         return machine
+
+
+def site_dir(value: str) -> str:
+    """[site] dir as a clean relative folder inside the repository, or a one-line error."""
+    path = PurePosixPath(value.strip().replace("\\", "/"))
+    if not value.strip() or path.is_absolute() or ".." in path.parts or path.parts[:1] == (".git",):
+        raise TrackerError(f"{CONFIG_FILE}: [site] dir must be a folder inside the repository such as \"docs\", not {value!r}")
+    return path.as_posix()
 
 
 def _merge(into: dict, other: dict) -> None:
