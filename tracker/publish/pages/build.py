@@ -98,19 +98,27 @@ def _code_for(module, site: K.Site, code: CodeSource | None) -> dict[str, str]:
 
 
 def _log_html(c: Curriculum, progress: rules.Progress, day: K.Day, edited: str | None) -> str:
-    """The day's captain's log entry, as in CAPTAINS_LOG.md, rendered without its heading."""
+    """The day's captain's log entry, as CAPTAINS_LOG.md has it, rendered without its heading."""
+    from dataclasses import replace
+
     from tracker.publish import captains_log
 
     if edited is not None:
         body = edited
     elif day.log is not None:
-        body = captains_log.render_entry(c, progress, day.slug, day.log)
+        # The entry reads only its own day's ledger: hand it that day alone (180 days stay linear).
+        body = captains_log.render_entry(c, replace(progress, ledger=day.changes), day.slug, day.log)
     else:
         return ""
-    lines = body.splitlines()
+    lines = body.strip("\n").splitlines()
     if lines and lines[0].startswith("#"):
         lines = lines[1:]
-    return str(render.markdown("\n".join(lines).strip() + "\n"))
+    lines = [line for line in lines if line.strip()]
+    if lines and all(line.startswith("- ") for line in lines):
+        # The usual shape, one field a line: each line is inline markdown (much cheaper than a full parse).
+        items = "".join(f"<li>{render.markdown_inline(line[2:])}</li>\n" for line in lines)
+        return f"<ul>\n{items}</ul>\n"
+    return str(render.markdown("\n".join(lines) + "\n"))
 
 
 def _search_index(site: K.Site) -> str:

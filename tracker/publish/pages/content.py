@@ -50,6 +50,8 @@ class Day:
     attempts: int
     done: list[Done]
     log: dict | None  # the day's captain's log entry, as recorded
+    changes: list = field(default_factory=list)  # the day's XP changes (rules.XPChange)
+    module_title: str = ""  # the title of the log entry's module, for an entry written without a title
 
     @property
     def slug(self) -> str:
@@ -63,12 +65,28 @@ class Day:
     def title(self) -> str:
         if self.log:
             module = self.log.get("module") or ""
-            title = self.log.get("title") or ""
+            title = self.log.get("title") or self.module_title
             return f"Module {module} - {title}" if module else title or "Log entry"
         return "Study day"
 
     def count(self, kind: str) -> int:
         return sum(d.kind == kind for d in self.done)
+
+    @property
+    def summary(self) -> str:
+        """What counted that day, in a few words: "1 passed · 3 ticked · 1 paper read"."""
+        parts = []
+        for kind, one, many in (("passed", "passed", "passed"), ("by-hand", "done by hand", "done by hand"),
+                                ("ticked", "ticked", "ticked"), ("paper", "paper read", "papers read"),
+                                ("module", "module completed", "modules completed"),
+                                ("regressed", "failing again", "failing again")):
+            n = self.count(kind)
+            if n:
+                parts.append(f"{n} {one if n == 1 else many}")
+        if not parts:
+            parts.append(f"{self.attempts} grading run{'s' if self.attempts != 1 else ''}" if self.attempts
+                         else "log entry" if self.log else "studied")
+        return " · ".join(parts)
 
 
 @dataclass
@@ -95,6 +113,10 @@ class Site:
     ticked_on: dict[str, date]  # item or paper id -> the day its standing tick was made
     days: list[Day]  # oldest first
     pacing: Pacing | None
+    day_set: set[date] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.day_set = {d.day for d in self.days}
 
     @property
     def ticked(self) -> set[str]:
@@ -110,10 +132,6 @@ class Site:
         if day is None:
             return ""
         return f"days/{day.isoformat()}.html" if day in self.day_set else ""
-
-    @property
-    def day_set(self) -> set[date]:
-        return {d.day for d in self.days}
 
     def papers_read(self) -> int:
         return sum(self.paper_read(p.id) for p in self.c.papers)
@@ -196,8 +214,10 @@ def gather(c: Curriculum, events: list[Event], settings: rules.Settings) -> Site
     first = progress.first_day
     per_day: dict[date, list[Done]] = {}
     xp: dict[date, int] = {}
+    changes: dict[date, list[rules.XPChange]] = {}
     for change in progress.ledger:
         xp[change.day] = xp.get(change.day, 0) + change.delta
+        changes.setdefault(change.day, []).append(change)
         found = _classify(change.reason)
         if not found:
             continue
@@ -208,7 +228,7 @@ def gather(c: Curriculum, events: list[Event], settings: rules.Settings) -> Site
             kind = "paper"
         device = ""
         if kind == "passed":
-            data = next((d for (e, ts), d in by_pass.items() if e == ident and ts == change.ts), {})
+            data = by_pass.get((ident, change.ts), {})
             device = DEVICES.get(data.get("device") or "", str(data.get("device", "")).upper())
         per_day.setdefault(change.day, []).append(
             Done(kind, ident, title_of(c, ident), href_of(c, ident) if kind not in ("module", "module-undone")
@@ -227,7 +247,9 @@ def gather(c: Curriculum, events: list[Event], settings: rules.Settings) -> Site
     days = []
     for day in sorted(active | set(logs) | set(per_day)):
         number = (day - first).days + 1 if first else 1
-        days.append(Day(day, number, xp.get(day, 0), attempts.get(day, 0), per_day.get(day, []), logs.get(day)))
+        module = (logs.get(day) or {}).get("module") or ""
+        days.append(Day(day, number, xp.get(day, 0), attempts.get(day, 0), per_day.get(day, []), logs.get(day),
+                        changes.get(day, []), c.module(module).title if c.has_module(module) else ""))
     return Site(c, progress, states, passes, ticked_on, days, pacing(c, progress))
 
 

@@ -46,8 +46,10 @@ def markdown(text: str) -> Markup:
     return Markup(_md().render(text or ""))
 
 
+@lru_cache(maxsize=4096)
 def markdown_inline(text: str) -> Markup:
-    """A one-line piece of markdown (a checklist item: **bold**, `code`) without the paragraph around it."""
+    """A one-line piece of markdown (a checklist item: **bold**, `code`) without the paragraph around it.
+    Cached: the course's item texts appear on several pages."""
     return Markup(_md().renderInline(text or ""))
 
 
