@@ -336,7 +336,7 @@ def vacation(state: str) -> None:
 
 
 @cli.command(name="site")
-@click.option("--open", "show", is_flag=True, help="Print the overview's file:// address to open in a browser.")
+@click.option("--url", "show", is_flag=True, help="Also print the overview's file:// address, to open in a browser.")
 def site_cmd(show: bool) -> None:
     """Build the progress site (GitHub Pages) into docs/, or [site] dir; your own files there are kept."""
     with _tracker() as t:
