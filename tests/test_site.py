@@ -178,9 +178,14 @@ def test_site_dir_must_stay_inside_the_repository(tmp_path: Path, value: str):
 
 
 def test_site_settings_default_to_docs_and_off(tmp_path: Path):
+    from tracker.publish.pages import hook
+
     (tmp_path / "curriculum.yaml").write_text("")
     config = Config.load(tmp_path)
     assert config.site.enabled is False and config.site.dir == "docs"
+    assert hook.renderers(tmp_path, config, C, journey(), SETTINGS) == {}  # off: commits carry no site
+    config.site.enabled = True
+    assert "docs/index.html" in hook.renderers(tmp_path, config, C, journey(), SETTINGS)
 
 
 # --- a fork with three days of history, through the real CLI ------------------------------------------
@@ -276,6 +281,58 @@ def test_a_learners_own_page_in_docs_is_kept_by_the_cli(journey_fork, tmp_path: 
     assert done.returncode == 0, done.stderr
     assert "kept docs/journal.html" in done.stderr
     assert (repo / "docs/journal.html").read_text() == "<p>mine</p>\n"
+
+
+def test_code_changed_since_its_pass_is_marked(journey_fork, tmp_path: Path):
+    repo = tmp_path / "copy"
+    shutil.copytree(journey_fork["repo"], repo)
+    stub = repo / "exercises/0.5/ex1_scaled_dot_product_attention.py"
+    stub.write_text(stub.read_text() + "\n# tidied after the pass\n")
+    env = {**journey_fork["env"], "TRACKER_REPO": str(repo), "TRACKER_DATA": str(repo / ".tracker"), "TRACKER_NOW": DAYS[2]}
+    assert run_tracker("site", cwd=repo, env=env).returncode == 0
+    page = (repo / "docs/modules/0.5.html").read_text()
+    assert "(changed since it passed)" in page and "tidied after the pass" in page
+
+
+def test_sync_between_two_machines_merges_the_site(journey_fork, tmp_path: Path):
+    """Both machines tick something and commit their site; the second sync is rejected, replays onto the
+    first's commits and regenerates every page from the merged journal."""
+    bare = tmp_path / "remote.git"
+    shutil.copytree(journey_fork["bare"], bare)
+    laptop = tmp_path / "laptop"
+    shutil.copytree(journey_fork["repo"], laptop)
+    git(laptop, "remote", "set-url", "origin", str(bare))
+    desktop = tmp_path / "desktop"
+    git(tmp_path, "clone", "-q", "-b", "main", str(bare), str(desktop))
+
+    def on(repo: Path, *args: str):
+        env = {**journey_fork["env"], "TRACKER_REPO": str(repo), "TRACKER_DATA": str(repo / ".tracker"),
+               "TRACKER_NOW": DAYS[2]}
+        done = run_tracker(*args, cwd=repo, env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    on(desktop, "check", "0.1.c1.1")
+    on(laptop, "check", "1.1.c1")
+    assert "pushed" in on(laptop, "sync")
+    assert "pushed" in on(desktop, "sync")  # rejected first: the laptop's commit was there
+    one = git(bare, "show", "main:docs/modules/0.1.html")
+    two = git(bare, "show", "main:docs/modules/1.1.html")
+    assert '<li id="0.1.c1.1" class="on">' in one and '<li id="1.1.c1" class="on">' in two
+    day = git(bare, "show", "main:docs/days/2026-03-04.html")
+    assert "<code>0.1.c1.1</code>" in day and "<code>1.1.c1</code>" in day
+    manifest = F.parse_manifest(git(bare, "show", "main:docs/.tracker-site.json"))
+    # Every page is still the site's on both machines (a page only the laptop changed included).
+    assert {"modules/0.1.html", "modules/1.1.html", "days/2026-03-04.html", "index.html"} <= set(manifest)
+    for repo in (desktop, laptop):
+        if repo is laptop:
+            git(laptop, "pull", "-q", "--ff-only")
+        done = run_tracker("site", cwd=repo, env={**journey_fork["env"], "TRACKER_REPO": str(repo),
+                                                   "TRACKER_DATA": str(repo / ".tracker"), "TRACKER_NOW": DAYS[2]})
+        assert done.returncode == 0 and "kept" not in done.stderr, done.stderr
+        assert "up to date" in done.stdout, done.stdout
+    assert git(bare, "show", "main:docs/authoring-exercises.md") == MANUAL
+    assert git(desktop, "status", "--porcelain") == ""
 
 
 # --- in a real browser ---------------------------------------------------------------------------------

@@ -26,8 +26,12 @@ def read_manifest(site_dir: Path) -> dict[str, str]:
     path = site_dir / MANIFEST
     if not path.exists():
         return {}
+    return parse_manifest(path.read_text(encoding="utf-8"), path)
+
+
+def parse_manifest(text: str, path: Path | str = MANIFEST) -> dict[str, str]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(text)
         files = data["files"]
         if not isinstance(files, dict):
             raise TypeError
@@ -49,15 +53,18 @@ class Plan:
     stale: list[str] = field(default_factory=list)  # files the site wrote before and no longer makes
 
 
-def plan(site_dir: Path, pages: dict[str, str]) -> Plan:
-    """Which of the pages may be written, and which older pages of the site's may go."""
+def plan(site_dir: Path, pages: dict[str, str], trusted: frozenset[str] = frozenset()) -> Plan:
+    """Which of the pages may be written, and which older pages of the site's may go.
+
+    ``trusted`` files count as the site's whatever their content: for a sync's replay, where the two
+    machines' versions of a page meet (each machine's manifest lists it) and neither is the learner's."""
     owned = read_manifest(site_dir)
     write, kept = {}, []
     for rel, text in pages.items():
         path = site_dir / rel
         if path.is_file():
             current = path.read_bytes().decode("utf-8", "replace")
-            ours = rel in owned and _sha(current) == owned[rel]
+            ours = rel in trusted or (rel in owned and _sha(current) == owned[rel])
             if current != text and not ours:
                 kept.append(rel)
                 continue

@@ -72,7 +72,8 @@ def _blob_id(text: str) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def renderers(repo: Path, config, c: Curriculum, events: list[Event], settings: rules.Settings) -> dict[str, Renderer]:
+def renderers(repo: Path, config, c: Curriculum, events: list[Event], settings: rules.Settings,
+              trusted: frozenset[str] = frozenset()) -> dict[str, Renderer]:
     """The site's pages as renderers for the commit made after each event; none unless the site is enabled.
 
     Only pages that differ from the committed or the working-tree version are handed over, so a day's
@@ -81,7 +82,7 @@ def renderers(repo: Path, config, c: Curriculum, events: list[Event], settings: 
     if not config.site.enabled:
         return {}
     site = site_dir(config.site.dir)
-    the_plan = F.plan(repo / site, pages(repo, config, c, events, settings))
+    the_plan = F.plan(repo / site, pages(repo, config, c, events, settings), trusted=trusted)
     files = dict(the_plan.write)
     files[F.MANIFEST] = F.manifest_text(the_plan.write)
     committed = _head_blobs(repo, site)
@@ -103,16 +104,22 @@ def with_site(config, regenerate: Callable[[Path], dict[str, Renderer]], own_pat
     if not config.site.enabled:
         return regenerate, own_paths
     site = site_dir(config.site.dir)
+    local = frozenset(F.read_manifest(repo / site))
 
     def both(worktree: Path) -> dict[str, Renderer]:
         from tracker.curriculum.loader import load
+        from tracker.publish import gitops
         from tracker.store.journal import read_all
 
         files = regenerate(worktree)
         c = load(worktree / "curriculum.yaml").curriculum
         settings = rules.Settings(daily_goal=config.daily_goal, timezone=config.timezone)
-        files.update(renderers(worktree, config, c, list(read_all(worktree / "journal")), settings))
+        # Pages either machine's site wrote are the site's: the remote's manifest (just fetched), this
+        # machine's, and the one the replay ended with.
+        remote = gitops.git(repo, "show", f"FETCH_HEAD:{site}/{F.MANIFEST}", check=False)
+        theirs = F.parse_manifest(remote.stdout.decode("utf-8", "replace")) if remote.returncode == 0 else {}
+        trusted = local | frozenset(theirs) | frozenset(F.read_manifest(worktree / site))
+        files.update(renderers(worktree, config, c, list(read_all(worktree / "journal")), settings, trusted))
         return files
 
-    mine = tuple(f"{site}/{rel}" for rel in F.read_manifest(repo / site)) + (f"{site}/{F.MANIFEST}",)
-    return both, own_paths + mine
+    return both, own_paths + tuple(f"{site}/{rel}" for rel in local) + (f"{site}/{F.MANIFEST}",)
