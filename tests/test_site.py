@@ -19,7 +19,6 @@ import pytest
 
 from tracker.config import Config
 from tracker.errors import TrackerError
-from tracker.progress.rules import Settings
 from tracker.publish.pages import files as F
 from tracker.publish.pages.build import build
 
@@ -238,6 +237,12 @@ def journey_fork(tmp_path_factory: pytest.TempPathFactory):
     return {"repo": repo, "bare": bare, "env": env, "sync": synced, "tracker": tracker}
 
 
+def tracker_in(journey_fork, repo: Path, *args: str):
+    """`tracker ARGS` in another copy of the fork, on its last day."""
+    env = {**journey_fork["env"], "TRACKER_REPO": str(repo), "TRACKER_DATA": str(repo / ".tracker"), "TRACKER_NOW": DAYS[2]}
+    return run_tracker(*args, cwd=repo, env=env)
+
+
 def test_the_site_is_committed_with_the_generated_files_and_pushed(journey_fork):
     repo, bare = journey_fork["repo"], journey_fork["bare"]
     assert "pushed" in journey_fork["sync"].stdout
@@ -276,8 +281,7 @@ def test_a_learners_own_page_in_docs_is_kept_by_the_cli(journey_fork, tmp_path: 
     repo = tmp_path / "copy"
     shutil.copytree(journey_fork["repo"], repo)
     (repo / "docs/journal.html").write_text("<p>mine</p>\n")
-    done = run_tracker("site", cwd=repo, env={**journey_fork["env"], "TRACKER_REPO": str(repo),
-                                               "TRACKER_DATA": str(repo / ".tracker"), "TRACKER_NOW": DAYS[2]})
+    done = tracker_in(journey_fork, repo, "site")
     assert done.returncode == 0, done.stderr
     assert "kept docs/journal.html" in done.stderr
     assert (repo / "docs/journal.html").read_text() == "<p>mine</p>\n"
@@ -288,8 +292,7 @@ def test_code_changed_since_its_pass_is_marked(journey_fork, tmp_path: Path):
     shutil.copytree(journey_fork["repo"], repo)
     stub = repo / "exercises/0.5/ex1_scaled_dot_product_attention.py"
     stub.write_text(stub.read_text() + "\n# tidied after the pass\n")
-    env = {**journey_fork["env"], "TRACKER_REPO": str(repo), "TRACKER_DATA": str(repo / ".tracker"), "TRACKER_NOW": DAYS[2]}
-    assert run_tracker("site", cwd=repo, env=env).returncode == 0
+    assert tracker_in(journey_fork, repo, "site").returncode == 0
     page = (repo / "docs/modules/0.5.html").read_text()
     assert "(changed since it passed)" in page and "tidied after the pass" in page
 
@@ -306,9 +309,7 @@ def test_sync_between_two_machines_merges_the_site(journey_fork, tmp_path: Path)
     git(tmp_path, "clone", "-q", "-b", "main", str(bare), str(desktop))
 
     def on(repo: Path, *args: str):
-        env = {**journey_fork["env"], "TRACKER_REPO": str(repo), "TRACKER_DATA": str(repo / ".tracker"),
-               "TRACKER_NOW": DAYS[2]}
-        done = run_tracker(*args, cwd=repo, env=env)
+        done = tracker_in(journey_fork, repo, *args)
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
@@ -327,8 +328,7 @@ def test_sync_between_two_machines_merges_the_site(journey_fork, tmp_path: Path)
     for repo in (desktop, laptop):
         if repo is laptop:
             git(laptop, "pull", "-q", "--ff-only")
-        done = run_tracker("site", cwd=repo, env={**journey_fork["env"], "TRACKER_REPO": str(repo),
-                                                   "TRACKER_DATA": str(repo / ".tracker"), "TRACKER_NOW": DAYS[2]})
+        done = tracker_in(journey_fork, repo, "site")
         assert done.returncode == 0 and "kept" not in done.stderr, done.stderr
         assert "up to date" in done.stdout, done.stdout
     assert git(bare, "show", "main:docs/authoring-exercises.md") == MANUAL

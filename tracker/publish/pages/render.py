@@ -7,7 +7,6 @@ Everything here is deterministic: no dates, no random ids, stable ordering.
 from __future__ import annotations
 
 from functools import lru_cache
-from html import escape
 
 from markupsafe import Markup
 
@@ -83,7 +82,3 @@ def code_css() -> str:
         "/* Code colours (Pygments: default, github-dark) */\n" + light + "\n"
         "@media (prefers-color-scheme: dark) {\n" + dark + "\n}\n"
     )
-
-
-def text(value: str) -> str:
-    return escape(value, quote=True)
