@@ -64,6 +64,9 @@ def test_module_page_shows_ticks_passes_with_device_and_date():
     assert one.count('class="mark done"') == 1  # only 1.1.1 is done in module 1.1
     zero = files["modules/0.1.html"]
     assert '<li id="0.1.c1.1" class="on">' in zero
+    named = build(C, journey() + [attempt("2026-03-03 18:30", "0.5.2", tz="Europe/Paris", device="cuda",
+                                          device_name="NVIDIA GeForce RTX 4090")], SETTINGS)
+    assert "passed on CUDA (NVIDIA GeForce RTX 4090)" in named["modules/0.5.html"]
 
 
 def test_overview_has_the_dashboard_and_a_heatmap_linking_days():

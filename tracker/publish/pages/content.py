@@ -29,6 +29,13 @@ class Pass:
     device_name: str
     learner_hash: str  # sha256 of the learner's file when it passed
 
+    @property
+    def where(self) -> str:
+        """"CUDA (NVIDIA GeForce RTX 4090)", "CPU (x86_64, 2 cores)" or just "CPU"."""
+        if not self.device_name:
+            return self.device
+        return self.device_name if self.device_name.startswith(self.device) else f"{self.device} ({self.device_name})"
+
 
 @dataclass(frozen=True)
 class Done:
