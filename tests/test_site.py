@@ -109,6 +109,14 @@ def test_learner_markdown_is_rendered_and_raw_html_is_not():
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
+def test_a_fenced_block_in_a_note_is_highlighted_once():
+    from tracker.publish.pages.render import markdown
+
+    html = str(markdown("```python\nscale = x.abs().max() / 127\n```\n"))
+    assert html.startswith('<pre class="highlight"><code>') and html.count("<pre") == 1
+    assert '<span class="mi">127</span>' in html
+
+
 def test_a_regression_is_shown_on_its_day():
     events = journey() + [attempt("2026-03-05 18:00", "1.1.1", "failed", tz="Europe/Paris")]
     files = build(C, events, SETTINGS)

@@ -30,7 +30,12 @@ def templates():
 
 
 def _fence(code: str, lang: str, _attrs) -> str:
-    return highlight(code, lang=lang or "text")
+    """A fenced block in a note or a log entry; markdown-it keeps what starts with <pre> as it is."""
+    from pygments import highlight as run
+    from pygments.formatters import HtmlFormatter
+
+    spans = run(code, _lexer(lang or "text"), HtmlFormatter(nowrap=True))
+    return f'<pre class="highlight"><code>{spans}</code></pre>'
 
 
 @lru_cache(maxsize=1)
