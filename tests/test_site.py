@@ -308,6 +308,16 @@ def test_code_changed_since_its_pass_is_marked(journey_fork, tmp_path: Path):
     assert "(changed since it passed)" in page and "tidied after the pass" in page
 
 
+def test_a_log_entry_edited_by_hand_shows_the_learners_words(journey_fork, tmp_path: Path):
+    repo = tmp_path / "copy"
+    shutil.copytree(journey_fork["repo"], repo)
+    log = repo / "CAPTAINS_LOG.md"
+    log.write_text(log.read_text().replace("Zero-point keeps zero exact", "Zero-point keeps zero exact, *finally*"))
+    assert tracker_in(journey_fork, repo, "site").returncode == 0
+    page = (repo / "docs/days/2026-03-03.html").read_text()
+    assert "Zero-point keeps zero exact, <em>finally</em>" in page
+
+
 def test_sync_between_two_machines_merges_the_site(journey_fork, tmp_path: Path):
     """Both machines tick something and commit their site; the second sync is rejected, replays onto the
     first's commits and regenerates every page from the merged journal."""
