@@ -439,6 +439,24 @@ def vacation(state: str) -> None:
     click.echo("vacation mode is on: missed days pause the streak" if state == "on" else "vacation mode is off")
 
 
+@cli.command(name="site")
+@click.option("--url", "show", is_flag=True, help="Also print the overview's file:// address, to open in a browser.")
+def site_cmd(show: bool) -> None:
+    """Build the progress site (GitHub Pages) into docs/, or [site] dir; your own files there are kept."""
+    with _tracker() as t:
+        done = t.build_site()
+        folder = t.repo / t.config.site.dir
+    for path in done.kept:
+        click.echo(f"kept {path}: it is not the site's (or you edited it); move it to let the site write it", err=True)
+    removed = f"; removed {len(done.removed)} old page{'s' if len(done.removed) != 1 else ''}" if done.removed else ""
+    if done.written:
+        click.echo(f"site: wrote {len(done.written)} file{'s' if len(done.written) != 1 else ''} in {t.config.site.dir}/{removed}")
+    else:
+        click.echo(f"site: {t.config.site.dir}/ is up to date{removed}")
+    if show:
+        click.echo((folder / "index.html").resolve().as_uri())
+
+
 # --- maintenance -----------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ import os
 import secrets
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import TrackerError
@@ -56,6 +56,12 @@ class GitSettings:
 
 
 @dataclass
+class SiteSettings:
+    enabled: bool = False  # rebuild and commit the progress site with the README after each event
+    dir: str = "docs"  # the site's folder; GitHub Pages serves it from main's /docs
+
+
+@dataclass
 class Config:
     repo: Path
     data_dir: Path
@@ -64,6 +70,7 @@ class Config:
     database_url: str = ""
     grading: GradingSettings = field(default_factory=GradingSettings)
     git: GitSettings = field(default_factory=GitSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
     raw: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # settings ignored (unknown keys), one line each
 
@@ -107,9 +114,14 @@ class Config:
                 push=bool(raw.get("git", {}).get("push", False)),
                 include_exercises=bool(raw.get("git", {}).get("include_exercises", False)),
             ),
+            site=SiteSettings(
+                enabled=bool(raw.get("site", {}).get("enabled", False)),
+                dir=str(raw.get("site", {}).get("dir", "docs")),
+            ),
             raw=raw,
             warnings=warnings,
         )
+        config.site.dir = site_dir(config.site.dir)
         return config
 
     def store_url(self) -> str:
@@ -179,6 +191,10 @@ SETTINGS: dict[str, dict[str, tuple]] = {
         "commit": _one_of("event", "session", "off"),
         "push": (lambda v: isinstance(v, bool), "true or false"),
         "include_exercises": (lambda v: isinstance(v, bool), "true or false"),
+    },
+    "site": {
+        "enabled": (lambda v: isinstance(v, bool), "true or false"),
+        "dir": (lambda v: isinstance(v, str) and bool(v.strip()), "a folder inside the repository such as \"docs\""),
     },
     "store": {
         "url": (_store_url, "a SQLAlchemy URL such as \"sqlite:///path/to/tracker.db\" or \"postgresql://host/db\""),
@@ -253,6 +269,14 @@ def _shown(path: Path, repo: Path) -> str:
         return path.resolve().relative_to(repo.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def site_dir(value: str) -> str:
+    """[site] dir as a clean relative folder inside the repository, or a one-line error."""
+    path = PurePosixPath(value.strip().replace("\\", "/"))
+    if not value.strip() or path.is_absolute() or ".." in path.parts or path.parts[:1] == (".git",):
+        raise TrackerError(f"{CONFIG_FILE}: [site] dir must be a folder inside the repository such as \"docs\", not {value!r}")
+    return path.as_posix()
 
 
 def _merge(into: dict, other: dict) -> None:

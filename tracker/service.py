@@ -81,9 +81,19 @@ class _PublishingBase:
         return focus_for(progress.today), suggest(self.curriculum, progress, self.states(), progress.today)
 
     def renderers(self):
+        from tracker.publish.pages import hook
         from tracker.publish.site import renderers
 
-        return renderers(self.curriculum, self.store.progress_events(), self.settings)
+        events = self.store.progress_events()
+        files = renderers(self.curriculum, events, self.settings)
+        files.update(hook.renderers(self.repo, self.config, self.curriculum, events, self.settings))  # [site] enabled
+        return files
+
+    def build_site(self):
+        """Write the progress site into [site] dir; returns what was written, removed and kept."""
+        from tracker.publish.pages import hook
+
+        return hook.build_into(self.repo, self.config, self.curriculum, self.store.progress_events(), self.settings)
 
     def dashboard(self) -> list[str]:
         """Regenerate the README sections, the log and the heatmap; return the files written."""
@@ -133,8 +143,11 @@ class _PublishingBase:
         from tracker.publish import gitops
         from tracker.publish.site import GENERATED, regenerate_in
 
+        from tracker.publish.pages.hook import with_site
+
         self.commit(self.commit_message(None))
-        return gitops.sync(self.repo, regenerate_in(self.settings), own_paths=GENERATED)
+        regenerate, own_paths = with_site(self.config, regenerate_in(self.settings), GENERATED, self.repo)
+        return gitops.sync(self.repo, regenerate, own_paths=own_paths)
 
     def commit_message(self, module_id: str | None, checks: str = "") -> str:
         progress = self.progress()
