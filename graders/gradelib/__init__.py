@@ -28,9 +28,12 @@ __all__ = [
     "check_number",
     "check_shape",
     "check_true",
+    "grad_of",
+    "learner_tensor",
     "needs_cuda",
     "seal",
     "to_tensor",
+    "unpack",
     "unseal",
 ]
 
@@ -125,13 +128,22 @@ def check_close(
         return
     diff = (a64 - e64).abs()
     diff = torch.where(torch.isnan(diff), torch.zeros_like(diff), diff)
-    flat = int(torch.argmax(diff))
+    allowed = atol + rtol * e64.abs()
+    outside = ~torch.isclose(a64, e64, rtol=rtol, atol=atol, equal_nan=True)
+    # The headline is the worst violation of the tolerance (the largest excess over what is allowed), which
+    # is not always the largest absolute difference: that one can sit on a large value, within rtol.
+    excess = torch.where(outside, diff - allowed, torch.full_like(diff, -float("inf")))
+    excess = torch.where(torch.isnan(excess), torch.full_like(excess, float("inf")), excess)
+    flat = int(torch.argmax(excess))
     index = [int(i) for i in np.unravel_index(flat, tuple(exp.shape))] if exp.dim() else []
     where = f" at index {index}" if index else ""
-    bad = int((~torch.isclose(a64, e64, rtol=rtol, atol=atol, equal_nan=True)).sum())
+    bad = int(outside.sum())
+    worst = float(diff.reshape(-1)[flat])
+    got, wanted = float(a64.reshape(-1)[flat]), float(e64.reshape(-1)[flat])
+    lead = "the difference from the reference" if exp.numel() == 1 else "the worst difference from the reference"
     raise GradeFailure(
-        f"{name}: the largest difference from the reference is {_fmt(float(diff.reshape(-1)[flat]))}{where} "
-        f"(expected {_fmt(float(e64.reshape(-1)[flat]))}, got {_fmt(float(a64.reshape(-1)[flat]))}); "
+        f"{name}: {lead} is {_fmt(worst)}{where} (expected {_fmt(wanted)}, got {_fmt(got)}, "
+        f"allowed {_fmt(float(allowed.reshape(-1)[flat]))}); "
         f"{bad} of {exp.numel()} values are outside rtol={rtol:g}, atol={atol:g}"
         + _diagnose(act, mistakes, rtol, atol)
     )
@@ -175,10 +187,50 @@ def check_number(
     raise GradeFailure(f"{name}: got {_fmt(actual)}{wanted}{tolerance}")
 
 
-def check_true(condition: bool, message: str) -> None:
+def check_true(condition: Any, message: str) -> None:
     verify()
-    if not condition:
+    try:
+        ok = bool(condition)
+    except (TypeError, ValueError, RuntimeError):  # a many-valued tensor, or something with no truth value
+        ok = False
+    if not ok:
         raise GradeFailure(message)
+
+
+def learner_tensor(value: Any, name: str = "the result", *, shape: tuple[int, ...] | None = None,
+                   grad: bool = False) -> torch.Tensor:
+    """The learner's value as the tensor it is (not detached, not converted), for checks that need its
+    graph or device; ``grad=True`` also requires it to be connected to the inputs' graph."""
+    if not isinstance(value, torch.Tensor):
+        raise GradeFailure(f"{name} should be a torch.Tensor, but it is {type(value).__name__}: {_short(value)}")
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise GradeFailure(f"{name} has shape {tuple(value.shape)}, expected {tuple(shape)}")
+    if grad and value.grad_fn is None:
+        raise GradeFailure(
+            f"{name} is not connected to the inputs' autograd graph (it has no grad_fn): was it built with "
+            "torch.tensor(...), .detach(), .item() or .numpy() part of the way, or under torch.no_grad()?"
+        )
+    return value
+
+
+def grad_of(tensor: torch.Tensor, name: str) -> torch.Tensor:
+    """``tensor.grad`` after a backward pass; no gradient is a learner-facing failure, not a crash."""
+    if tensor.grad is None:
+        raise GradeFailure(
+            f"no gradient reached {name}: the output does not depend on it through operations autograd can "
+            "follow (a .detach(), torch.tensor(...) or .item() in between?)"
+        )
+    return tensor.grad
+
+
+def unpack(value: Any, count: int, name: str = "the result", what: str = "") -> tuple:
+    """A learner's tuple of ``count`` results; anything else fails naming what was expected."""
+    if not isinstance(value, (tuple, list)) or len(value) != count:
+        shown = f"{type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) else (
+            f"{type(value).__name__}: {_short(value)}")
+        expected = f" ({what})" if what else ""
+        raise GradeFailure(f"{name} should be a tuple of {count} values{expected}, but it is {shown}")
+    return tuple(value)
 
 
 def answer(module: Any, name: str) -> Any:
