@@ -24,12 +24,15 @@ __all__ = [
     "GradeFailure",
     "NotStarted",
     "answer",
+    "as_float",
     "check_close",
     "check_number",
     "check_shape",
     "check_true",
     "grad_of",
     "learner_tensor",
+    "member",
+    "numbers",
     "needs_cuda",
     "seal",
     "to_tensor",
@@ -185,6 +188,37 @@ def check_number(
             raise GradeFailure(f"{name}: got {_fmt(actual)}{wanted}. This is what {description} gives.")
     tolerance = f" (rtol={rtol:g}, atol={atol:g})" if reveal else " (not within the tolerance)"
     raise GradeFailure(f"{name}: got {_fmt(actual)}{wanted}{tolerance}")
+
+
+def as_float(value: Any, name: str = "the result") -> float:
+    """One number from the learner (a Python or NumPy number, or a one-element array or tensor)."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.item()
+    elif isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.detach().cpu().item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise GradeFailure(f"{name} should be a number, but it is {type(value).__name__}: {_short(value)}")
+    return float(value)
+
+
+def numbers(value: Any, name: str = "the result") -> torch.Tensor:
+    """A learner's sequence of numbers (a list of floats, an array, a tensor) as a float64 tensor."""
+    if isinstance(value, (np.ndarray, torch.Tensor)):
+        return to_tensor(value, name).to(torch.float64).reshape(-1)
+    if not isinstance(value, (list, tuple)):
+        raise GradeFailure(f"{name} should be a list of numbers, but it is {type(value).__name__}: {_short(value)}")
+    return torch.tensor([as_float(v, f"each entry of {name}") for v in value], dtype=torch.float64)
+
+
+def member(owner: Any, attribute: str, what: str) -> Any:
+    """``owner.attribute`` (or ``owner[attribute]`` for a dict), or a failure naming what is missing."""
+    if isinstance(owner, dict):
+        if attribute not in owner:
+            raise GradeFailure(f"{what} has no entry {attribute!r} (it has {sorted(map(str, owner))})")
+        return owner[attribute]
+    if not hasattr(owner, attribute):
+        raise GradeFailure(f"{what} has no attribute {attribute!r}")
+    return getattr(owner, attribute)
 
 
 def check_true(condition: Any, message: str) -> None:
