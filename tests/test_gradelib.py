@@ -78,3 +78,20 @@ def test_unpack_names_what_the_tuple_should_hold():
     message = failure(unpack, None, 2, "attend(...)", "the output and the weights")
     assert message == "attend(...) should be a tuple of 2 values (the output and the weights), but it is NoneType: None"
     assert "list of length 3" in failure(unpack, [1, 2, 3], 2)
+
+
+def test_check_defaults_names_a_changed_default_and_leaves_stubs_not_started():
+    from gradelib import NotStarted, check_defaults
+
+    def fit(X, y, lr=1.0, steps=500):
+        return X
+
+    def stub(X, lr=1.0):
+        raise NotImplementedError("write stub")
+
+    check_defaults(fit, "fit", lr=1.0, steps=500)
+    assert failure(check_defaults, fit, "fit", steps=100) == "fit's steps defaults to 500; the stub says 100"
+    assert "no parameter 'momentum'" in failure(check_defaults, fit, "fit", momentum=0.9)
+    assert "has no default" in failure(check_defaults, fit, "fit", X=0)
+    with pytest.raises(NotStarted):
+        check_defaults(stub, "stub", lr=1.0)

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import sklearn.linear_model
 import torch
-from gradelib import GradeFailure, as_float, check_close, check_true, to_tensor
+from gradelib import GradeFailure, as_float, check_close, check_defaults, check_true, to_tensor
 from gradelib import check_number as _check_number
 from threadpoolctl import threadpool_limits
 
@@ -295,3 +295,8 @@ def test_elasticnet_optimum_matches_sklearn(learner):
         f"{np.nonzero(w == 0)[0].tolist()}",
     )
     check_number(b, b_ref, name="the elastic-net bias", atol=1e-5, rtol=0)
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.fit, "fit", l1_ratio=0.5, lr=1.0, steps=500)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from gradelib import GradeFailure, check_close, check_true, numbers, to_tensor
+from gradelib import GradeFailure, check_close, check_defaults, check_true, numbers, to_tensor
 
 FORBIDDEN = [
     "torch.optim.SGD",
@@ -364,3 +364,10 @@ def test_optimizers_compared_on_one_network(learner):
             loss.backward()
             opt.step()
         check_close(got.to(F64), torch.tensor(expected, dtype=F64), name=f"the loss curve with {name}", rtol=RTOL, atol=ATOL)
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.SGDMomentum, "SGDMomentum", momentum=0.9)
+    check_defaults(learner.RMSprop, "RMSprop", lr=0.01, alpha=0.99, eps=1e-08)
+    check_defaults(learner.Adam, "Adam", lr=0.001, betas=(0.9, 0.999), eps=1e-08)

@@ -26,11 +26,13 @@ __all__ = [
     "answer",
     "as_float",
     "check_close",
+    "check_defaults",
     "check_number",
     "check_shape",
     "check_true",
     "grad_of",
     "learner_tensor",
+    "logits_and_loss",
     "member",
     "numbers",
     "needs_cuda",
@@ -221,6 +223,32 @@ def member(owner: Any, attribute: str, what: str) -> Any:
     return getattr(owner, attribute)
 
 
+def check_defaults(fn: Any, name: str, **expected: Any) -> None:
+    """The default values the stub's signature states (``check_defaults(learner.fit, "fit", lr=1.0)``):
+    graders call with every argument, so a changed default would otherwise go unseen."""
+    import inspect
+
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        raise GradeFailure(f"{name} should be a function or class, but it is {type(fn).__name__}") from None
+    try:  # an unwritten stub is not started, not passed: its signature is the stub's own
+        body = inspect.getsource(fn.__init__ if isinstance(fn, type) else fn)
+    except (OSError, TypeError):
+        body = ""
+    if "raise NotImplementedError" in body:
+        raise NotStarted(f"{name} still raises NotImplementedError")
+    for parameter, value in expected.items():
+        got = signature.parameters.get(parameter)
+        if got is None:
+            raise GradeFailure(f"{name} has no parameter {parameter!r}; keep the stub's signature")
+        if got.default is inspect.Parameter.empty:
+            raise GradeFailure(f"{name}'s {parameter} has no default; the stub gives it {value!r}")
+        if type(got.default) is not type(value) and not (isinstance(value, float) and isinstance(got.default, int)) \
+                or got.default != value:
+            raise GradeFailure(f"{name}'s {parameter} defaults to {got.default!r}; the stub says {value!r}")
+
+
 def check_true(condition: Any, message: str) -> None:
     verify()
     try:
@@ -240,9 +268,10 @@ def learner_tensor(value: Any, name: str = "the result", *, shape: tuple[int, ..
     if shape is not None and tuple(value.shape) != tuple(shape):
         raise GradeFailure(f"{name} has shape {tuple(value.shape)}, expected {tuple(shape)}")
     if grad and value.grad_fn is None:
+        what = "does not require a gradient although its inputs do:" if not value.requires_grad else "is a new leaf:"
         raise GradeFailure(
-            f"{name} is not connected to the inputs' autograd graph (it has no grad_fn): was it built with "
-            "torch.tensor(...), .detach(), .item() or .numpy() part of the way, or under torch.no_grad()?"
+            f"{name} {what} it is not connected to the inputs' autograd graph (it has no grad_fn). Was it built "
+            "with torch.tensor(...), .detach(), .item() or .numpy() part of the way, or under torch.no_grad()?"
         )
     return value
 
@@ -265,6 +294,21 @@ def unpack(value: Any, count: int, name: str = "the result", what: str = "") -> 
         expected = f" ({what})" if what else ""
         raise GradeFailure(f"{name} should be a tuple of {count} values{expected}, but it is {shown}")
     return tuple(value)
+
+
+def logits_and_loss(model: Any, idx: torch.Tensor, targets: torch.Tensor | None = None) -> tuple:
+    """``model(idx[, targets])`` of a learner's language model, checked: logits (B, T, vocab) and a scalar
+    loss, or None without targets."""
+    out = model(idx) if targets is None else model(idx, targets)
+    logits, loss = unpack(out, 2, "GPT.forward", "logits, loss")
+    logits = learner_tensor(logits, "the logits")
+    check_true(logits.dim() == 3 and tuple(logits.shape[:2]) == tuple(idx.shape),
+               f"the logits have shape {tuple(logits.shape)}; expected {tuple(idx.shape)} followed by the vocabulary size")
+    if targets is None:
+        check_true(loss is None, "GPT.forward(idx) without targets should return loss None")
+    else:
+        loss = learner_tensor(loss, "the loss", shape=())
+    return logits, loss
 
 
 def answer(module: Any, name: str) -> Any:
