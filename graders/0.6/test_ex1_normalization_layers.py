@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_defaults, check_true
 from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
@@ -424,3 +424,10 @@ def test_runs_on_the_inputs_device(learner, device):
         check_true(got.device.type == device.type, f"{name}'s output is on {got.device.type}, x on {device.type}")
         tensors = [a for a in args if isinstance(a, torch.Tensor)]
         check_close(got, trusted(reference, *tensors), name=f"{name} on {device.type}", **tolerance(device))
+
+
+def test_defaults(learner):
+    """the default arguments the stub states (momentum=0.1, eps=1e-5)"""
+    check_defaults(learner.batch_norm, "batch_norm", momentum=0.1, eps=1e-5)
+    for name in ("layer_norm", "group_norm", "instance_norm"):
+        check_defaults(getattr(learner, name), name, eps=1e-5)
