@@ -23,8 +23,8 @@ Write:
   BCE pair, ``dL/dz2 = (y_hat - y) / N``; ``tanh'(z) = 1 - tanh(z) ** 2``.
 * ``train(X, y, params, lr, steps) -> (params, losses)``: full-batch gradient descent. At each step:
   forward, append the loss (a Python float) at the current parameters to ``losses``, backward, then
-  ``param = param - lr * grad`` for all four parameters. Return the final parameters (a new dict; do not
-  rely on changing the caller's tensors) and ``losses`` (length ``steps``).
+  ``param = param - lr * grad`` for all four parameters. Return the final parameters (a new dict; leave
+  the caller's dict and its tensors unchanged) and ``losses`` (length ``steps``).
 
 Tolerances: outputs, losses and gradients within ``rtol=1e-6, atol=1e-9`` of the grader's float64
 reference; after training from the grader's starting parameters the network must classify all four XOR

@@ -5,7 +5,7 @@ parameters (leaf tensors with ``requires_grad=True``) and hyperparameters; ``ste
 parameter in place from its ``.grad`` (inside ``torch.no_grad()``); ``zero_grad()`` sets every
 parameter's ``.grad`` to ``None``. Skip parameters whose ``.grad`` is ``None`` (they keep their value
 and their state). Keep one state per parameter (buffers shaped like the parameter, initialised to zeros,
-and for Adam a step count). Your updates must equal PyTorch's, whose conventions are, for a gradient
+and for Adam a step count of its own, counted only on the steps where it has a gradient). Your updates must equal PyTorch's, whose conventions are, for a gradient
 ``g`` and step number ``t = 1, 2, ...`` of that parameter:
 
 * ``SGDMomentum(params, lr, momentum=0.9)`` (``torch.optim.SGD`` with ``momentum``, no dampening, no

@@ -37,7 +37,8 @@ Functions:
   where the model's prediction after ``chars[i]`` is ``softmax(W[i])`` (row i holds the logits of the
   character that FOLLOWS ``chars[i]``). Train it for ``steps`` full-batch gradient steps on the mean
   cross-entropy over all L - 1 transitions of ``text`` and return ``W`` detached; the grader converts it
-  with ``softmax(W, dim=1)``. Any optimizer works if it converges in 100 steps (the grader passes a
+  with ``softmax(W, dim=1)``. The method is the point: with ``steps=0`` it returns the initial ``W``
+  unchanged, and the count model's log-probabilities (the optimum the training approaches) do not pass. Any optimizer works if it converges in 100 steps (the grader passes a
   3,000-character text and ``steps=100``): ``torch.optim.Adam`` with lr=0.1, or plain gradient descent with
   a learning rate of about 10-20 (makemore's 50 is too large for an alphabet this small: each row carries
   a larger share of the loss, and the steps overshoot).

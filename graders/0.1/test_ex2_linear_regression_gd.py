@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import sklearn.linear_model  # noqa: F401  (imported at collection, so forbidding it costs no test time)
 import torch
-from gradelib import GradeFailure, check_close, check_true, to_tensor
+from gradelib import GradeFailure, as_float, check_close, check_true, to_tensor, unpack
 from gradelib import check_number as _check_number
 
 FORBIDDEN = [
@@ -45,6 +45,10 @@ def _data(seed: int = 1, n: int = 100):
 
 def _arr(value, name: str) -> np.ndarray:
     return to_tensor(value, name).numpy().astype(np.float64)
+
+
+def _losses(value) -> np.ndarray:
+    return _arr(list(value) if isinstance(value, (list, tuple)) else value, "losses").reshape(-1)
 
 
 def _design(X):
@@ -138,7 +142,7 @@ def test_gradient_matches_finite_differences(learner):
     eps = 1e-6
 
     def loss(t):
-        return float(learner.mse_loss(X, y, t[:3].copy(), float(t[3])))
+        return as_float(learner.mse_loss(X, y, t[:3].copy(), float(t[3])), "mse_loss")
 
     fd = np.array(
         [(loss(theta + eps * e) - loss(theta - eps * e)) / (2 * eps) for e in np.eye(4)]
@@ -153,10 +157,8 @@ def test_trajectory(learner):
     X, y = _data(seed=5)
     lr, steps = 0.05, 40
     w, b, losses = _ref_fit(X, y, lr, steps)
-    out = learner.fit_linear_gd(X, y, lr, steps)
-    if not (isinstance(out, tuple) and len(out) == 3):
-        raise GradeFailure("fit_linear_gd should return a tuple (w, b, losses)")
-    got_losses = _arr(list(out[2]), "losses").reshape(-1)
+    out = unpack(learner.fit_linear_gd(X, y, lr, steps), 3, "fit_linear_gd", "w, b, losses")
+    got_losses = _losses(out[2])
     check_close(
         got_losses,
         losses,
@@ -176,7 +178,7 @@ def test_loss_non_increasing(learner):
     """with lr below the bound the loss never increases"""
     X, y = _data(seed=6)
     lr = 0.5 * 2 / np.linalg.eigvalsh(2 / len(X) * _design(X).T @ _design(X))[-1]
-    losses = _arr(list(learner.fit_linear_gd(X, y, lr, 60)[2]), "losses").reshape(-1)
+    losses = _losses(unpack(learner.fit_linear_gd(X, y, lr, 60), 3, "fit_linear_gd", "w, b, losses")[2])
     check_true(len(losses) == 60, f"losses has {len(losses)} entries for 60 steps")
     rises = np.nonzero(np.diff(losses) > 1e-12 * np.abs(losses[:-1]))[0]
     check_true(
@@ -209,7 +211,7 @@ def test_gd_converges_to_closed_form(learner):
     X, y = _data(seed=8)
     theta = _lstsq(_design(X), y, rcond=None)[0]
     lr = 1 / np.linalg.eigvalsh(2 / len(X) * _design(X).T @ _design(X))[-1]
-    w, b, _ = learner.fit_linear_gd(X, y, lr, 400)
+    w, b, _ = unpack(learner.fit_linear_gd(X, y, lr, 400), 3, "fit_linear_gd", "w, b, losses")
     check_close(_arr(w, "w").reshape(-1), theta[:3], name="w after 400 steps", atol=1e-6, rtol=0)
     check_number(b, float(theta[3]), name="b after 400 steps", atol=1e-6, rtol=0)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.cluster.vq  # noqa: F401  (imported at collection, so forbidding it costs no test time)
-from gradelib import GradeFailure, check_close, check_true, to_tensor
+from gradelib import GradeFailure, check_close, check_defaults, check_true, to_tensor
 from gradelib import check_number as _check_number
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
@@ -208,3 +208,8 @@ def test_empty_cluster_is_reseeded(learner):
         f"after re-seeding the empty cluster the inertia is {float(inertia):.6g}, more than 5% above scikit-learn's "
         f"best {best:.6g}: move it onto the point farthest from its nearest centre",
     )
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.kmeans, "kmeans", init='k-means++', max_iter=100)

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import sklearn.linear_model
 import torch
-from gradelib import GradeFailure, check_close, check_true, to_tensor
+from gradelib import GradeFailure, as_float, check_close, check_defaults, check_true, to_tensor
 from gradelib import check_number as _check_number
 from threadpoolctl import threadpool_limits
 
@@ -95,7 +95,7 @@ def test_loss_is_stable_for_large_logits(learner):
     y = np.array([0.0, 1.0, 1.0, 0.0])  # two confidently wrong points
     w, b = np.array([1.0, 0.5]), 0.0
     with np.errstate(all="ignore"):
-        got = learner.loss(X, y, w.copy(), b, "l2", 0.1)
+        got = as_float(learner.loss(X, y, w.copy(), b, "l2", 0.1), "loss")
     expected = _J(X, y, w, b, 0.0, 0.1)
     if not np.isfinite(float(got)):
         raise GradeFailure(
@@ -175,11 +175,11 @@ def test_gradient_matches_finite_differences(learner):
         theta = np.append(w, b)
 
         def J(t):
-            return float(learner.loss(X, y, t[:-1].copy(), float(t[-1]), penalty, 0.2, 0.4))
+            return as_float(learner.loss(X, y, t[:-1].copy(), float(t[-1]), penalty, 0.2, 0.4), "loss")
 
         fd = np.array([(J(theta + eps * e) - J(theta - eps * e)) / (2 * eps) for e in np.eye(D + 1)])
         gw, gb = _pair(learner.gradient(X, y, w.copy(), b, penalty, 0.2, 0.4), "gradient")
-        got = np.append(_arr(gw, "grad_w").reshape(-1), float(_arr(gb, "grad_b")))
+        got = np.append(_arr(gw, "grad_w").reshape(-1), as_float(gb, "grad_b"))
         check_close(got, fd, name=f"the {penalty} gradient against finite differences of your loss", rtol=1e-4, atol=1e-6)
 
 
@@ -295,3 +295,8 @@ def test_elasticnet_optimum_matches_sklearn(learner):
         f"{np.nonzero(w == 0)[0].tolist()}",
     )
     check_number(b, b_ref, name="the elastic-net bias", atol=1e-5, rtol=0)
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.fit, "fit", l1_ratio=0.5, lr=1.0, steps=500)

@@ -11,7 +11,7 @@ gradients, gradient ascent and losses logged after the update.
 from __future__ import annotations
 
 import torch
-from gradelib import GradeFailure, check_close, check_number, check_true, to_tensor
+from gradelib import GradeFailure, check_close, check_number, check_true, to_tensor, unpack
 
 FORBIDDEN = [
     "torch.Tensor.backward",
@@ -79,7 +79,7 @@ def _manual(X, y, p, *, dtanh="right", scale=None, extra_sigmoid=False):
 
 
 def _grads(learner, X, y, p):
-    y_hat, cache = learner.forward(X.clone(), _copy(p))
+    y_hat, cache = unpack(learner.forward(X.clone(), _copy(p)), 2, "forward", "y_hat, cache")
     grads = learner.backward(X.clone(), y.clone(), _copy(p), cache)
     if not isinstance(grads, dict):
         raise GradeFailure(f"backward should return a dict with keys {KEYS}, got {type(grads).__name__}")
@@ -93,7 +93,7 @@ def test_forward(learner):
     """forward: tanh hidden layer, sigmoid output, shape (N, 1)"""
     X, _ = _batch(1)
     p = _params(1)
-    y_hat, _ = learner.forward(X.clone(), _copy(p))
+    y_hat, _ = unpack(learner.forward(X.clone(), _copy(p)), 2, "forward", "y_hat, cache")
     check_close(
         y_hat,
         _forward(X, p)[0],
@@ -195,16 +195,22 @@ def _train(X, y, p, lr, steps, *, ascent=False, log_after=False):
     return p, torch.tensor(losses, dtype=F64)
 
 
+def _trained(out) -> tuple[dict, torch.Tensor]:
+    params, losses = unpack(out, 2, "train", "params, losses")
+    if not isinstance(params, dict) or any(k not in params for k in KEYS):
+        raise GradeFailure(f"train's params should be a dict with the keys {KEYS}, got {type(params).__name__}")
+    if not isinstance(losses, (list, tuple)) or not all(isinstance(v, (int, float)) for v in losses):
+        raise GradeFailure(f"train's losses should be a list of Python floats, got {type(losses).__name__}")
+    return params, to_tensor([float(v) for v in losses], "losses")
+
+
 def test_training_trajectory(learner):
     """train follows gradient descent step by step (losses logged before each update)"""
     p = _params(6)
     exp_p, exp_losses = _train(XOR_X, XOR_Y, p, 0.5, 15)
-    out = learner.train(XOR_X.clone(), XOR_Y.clone(), _copy(p), 0.5, 15)
-    if not (isinstance(out, tuple) and len(out) == 2):
-        raise GradeFailure("train should return a tuple (params, losses)")
-    got_p, losses = out
+    got_p, losses = _trained(learner.train(XOR_X.clone(), XOR_Y.clone(), _copy(p), 0.5, 15))
     check_close(
-        to_tensor([float(v) for v in losses], "losses"),
+        losses,
         exp_losses,
         name="the training losses",
         rtol=1e-6,
@@ -218,15 +224,30 @@ def test_training_trajectory(learner):
         check_close(got_p[key], exp_p[key], name=f"{key} after 15 steps", rtol=1e-6, atol=1e-9)
 
 
+def test_train_returns_new_parameters(learner):
+    """train returns a new dict and leaves the caller's dict and tensors unchanged"""
+    p = _params(7)
+    given = _copy(p)
+    before = dict(given)
+    got_p, _ = _trained(learner.train(XOR_X.clone(), XOR_Y.clone(), given, 0.5, 3))
+    check_true(got_p is not given, "train returned the caller's own dict; the stub asks for a new one")
+    check_true(given.keys() == before.keys() and all(given[k] is before[k] for k in KEYS),
+               "train replaced entries of the caller's dict; build a new dict for the result")
+    changed = [k for k in KEYS if not torch.equal(given[k], p[k])]
+    check_true(not changed, f"train changed the caller's tensors {changed} in place (-=); compute new tensors "
+               "(param = param - lr * grad) and leave the caller's as they were")
+
+
 def test_learns_xor(learner):
     """300 steps of lr = 1.0 classify all four XOR points correctly"""
     p = _params(0)
-    got_p, losses = learner.train(XOR_X.clone(), XOR_Y.clone(), _copy(p), 1.0, 300)
-    y_hat = _forward(XOR_X, {k: to_tensor(v, k).to(F64) for k, v in got_p.items()})[0]
+    got_p, losses = _trained(learner.train(XOR_X.clone(), XOR_Y.clone(), _copy(p), 1.0, 300))
+    y_hat = _forward(XOR_X, {k: to_tensor(got_p[k], k).to(F64) for k in KEYS})[0]
     predictions = (y_hat > 0.5).to(F64)
     check_true(
         bool(torch.equal(predictions, XOR_Y)),
         f"after training the network predicts {predictions.view(-1).tolist()} for XOR targets {XOR_Y.view(-1).tolist()} "
         f"(y_hat = {[round(v, 3) for v in y_hat.view(-1).tolist()]})",
     )
+    check_true(len(losses) == 300, f"train returned {len(losses)} losses for 300 steps")
     check_true(float(losses[-1]) < 0.05, f"the final loss is {float(losses[-1]):.4g}; it should fall below 0.05")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from gradelib import GradeFailure, check_close
+from gradelib import GradeFailure, check_close, check_defaults
 
 FORBIDDEN = [
     "torch.nn.functional.batch_norm",
@@ -225,3 +225,8 @@ def test_backward(learner):
                 "forgetting gamma in dx": inv_std / N * (N * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0)),
             },
         )
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.batchnorm_forward, "batchnorm_forward", momentum=0.1, eps=1e-05)

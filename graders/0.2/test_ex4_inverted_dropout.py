@@ -16,7 +16,7 @@ import math
 
 import pytest
 import torch
-from gradelib import GradeFailure, check_close, check_true, to_tensor
+from gradelib import GradeFailure, check_close, check_true, learner_tensor, to_tensor
 
 FORBIDDEN = [
     "torch.nn.functional.dropout",
@@ -175,7 +175,7 @@ def test_gradient_is_masked(learner):
     if not (isinstance(result, tuple) and len(result) == 2):
         raise GradeFailure("dropout should return a tuple (out, mask)")
     out, mask = result
-    check_true(isinstance(out, torch.Tensor) and out.requires_grad, "out does not depend on x for autograd: build it as x * mask, without detaching")
+    out = learner_tensor(out, "dropout's out", shape=tuple(x.shape), grad=True)
     (grad,) = torch.autograd.grad(out.sum(), x)
     mask = to_tensor(mask, "mask")
     check_close(grad, mask, name="autograd's gradient of out.sum() with respect to x", rtol=1e-6, atol=0)

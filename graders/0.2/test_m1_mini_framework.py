@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_true, member, numbers
 from sklearn.datasets import load_digits
 
 F64 = torch.float64
@@ -74,10 +74,11 @@ def test_linear(learner):
     """Linear: y = x @ W.T + b, with dW, db and dx equal to autograd's"""
     layer = learner.Linear(5, 3, np.random.default_rng(0))
     check_true(set(layer.params) == {"W", "b"}, f"Linear.params should have keys W and b, got {sorted(layer.params)}")
-    check_true(layer.params["W"].shape == (3, 5), f"W should have shape (3, 5), got {layer.params['W'].shape}")
+    w_now = _arr(_param(layer, "W", "Linear"), "Linear.params['W']")
+    check_true(w_now.shape == (3, 5), f"W should have shape (3, 5), got {w_now.shape}")
     x, w, b, go = _randn(1, 4, 5), _randn(2, 3, 5), _randn(3, 3), _randn(4, 4, 3)
-    layer.params["W"][...] = w
-    layer.params["b"][...] = b
+    _param(layer, "W", "Linear")[...] = w
+    _param(layer, "b", "Linear")[...] = b
     y = _arr(layer.forward(x.copy()), "Linear.forward")
     xt, wt, bt = _t(x).requires_grad_(), _t(w).requires_grad_(), _t(b).requires_grad_()
     yt = F.linear(xt, wt, bt)
@@ -85,9 +86,9 @@ def test_linear(learner):
     check_close(y, yt.detach(), name="Linear forward", rtol=RTOL, atol=ATOL)
     dx = _arr(layer.backward(go.copy()), "Linear.backward")
     check_close(dx, xt.grad, name="Linear dLoss/dx", rtol=RTOL, atol=ATOL)
-    check_close(_arr(layer.grads.get("W"), "grads['W']"), wt.grad, name="Linear grads['W']", rtol=RTOL, atol=ATOL,
+    check_close(_arr(member(member(layer, "grads", "Linear"), "W", "Linear.grads"), "grads['W']"), wt.grad, name="Linear grads['W']", rtol=RTOL, atol=ATOL,
                 mistakes={"averaging over the batch instead of summing": wt.grad / 4})
-    check_close(_arr(layer.grads.get("b"), "grads['b']"), bt.grad, name="Linear grads['b']", rtol=RTOL, atol=ATOL,
+    check_close(_arr(member(member(layer, "grads", "Linear"), "b", "Linear.grads"), "grads['b']"), bt.grad, name="Linear grads['b']", rtol=RTOL, atol=ATOL,
                 mistakes={"averaging the bias gradient over the batch instead of summing": bt.grad / 4,
                           "the bias gradient of the first row only": _t(go[0])})
 
@@ -128,6 +129,10 @@ def test_dropout(learner):
                 mistakes={"scaling by (1 - p) in eval mode": x * (1 - p)})
 
 
+def _param(layer, key: str, what: str) -> np.ndarray:
+    return member(member(layer, "params", what), key, f"{what}.params")
+
+
 def _bn_data(seed: int, n: int = 8) -> np.ndarray:
     x = _randn(seed, n, 5) * np.array([3e-3, 1.0, 2.0, 0.5, 4.0]) + np.array([0.0, 5.0, -3.0, 1.0, 10.0])
     return x
@@ -137,8 +142,8 @@ def test_batchnorm_training(learner):
     """BatchNorm1d in training mode: output and gradients equal nn.BatchNorm1d's"""
     layer = learner.BatchNorm1d(5)
     gamma, beta = _randn(11, 5) + 1.0, _randn(12, 5)
-    layer.params["gamma"][...] = gamma
-    layer.params["beta"][...] = beta
+    _param(layer, "gamma", "BatchNorm1d")[...] = gamma
+    _param(layer, "beta", "BatchNorm1d")[...] = beta
     x, go = _bn_data(13), _randn(14, 8, 5)
     bn = torch.nn.BatchNorm1d(5, dtype=F64)
     with torch.no_grad():
@@ -156,9 +161,9 @@ def test_batchnorm_training(learner):
     naive = go * gamma / np.sqrt(x.var(0) + 1e-5)
     check_close(dx, xt.grad, name="BatchNorm1d dLoss/dx (training)", rtol=RTOL, atol=1e-6,
                 mistakes={"treating the batch mean and variance as constants in backward": naive})
-    check_close(_arr(layer.grads.get("gamma"), "grads['gamma']"), bn.weight.grad, name="BatchNorm1d grads['gamma']",
+    check_close(_arr(member(member(layer, "grads", "BatchNorm1d"), "gamma", "BatchNorm1d.grads"), "grads['gamma']"), bn.weight.grad, name="BatchNorm1d grads['gamma']",
                 rtol=RTOL, atol=ATOL, mistakes={"swapping dgamma and dbeta": bn.bias.grad})
-    check_close(_arr(layer.grads.get("beta"), "grads['beta']"), bn.bias.grad, name="BatchNorm1d grads['beta']",
+    check_close(_arr(member(member(layer, "grads", "BatchNorm1d"), "beta", "BatchNorm1d.grads"), "grads['beta']"), bn.bias.grad, name="BatchNorm1d grads['beta']",
                 rtol=RTOL, atol=ATOL, mistakes={"swapping dgamma and dbeta": bn.weight.grad})
 
 
@@ -174,9 +179,9 @@ def test_batchnorm_running_and_eval(learner):
             bn(_t(x))
         rv_biased = 0.9 * rv_biased + 0.1 * x.var(0)
         rv_rev = (0.1 * rv_rev[0] + 0.9 * x.mean(0), 0.1 * rv_rev[1] + 0.9 * x.var(0, ddof=1))
-    check_close(_arr(layer.running_mean, "running_mean"), bn.running_mean, name="BatchNorm1d running_mean after 3 batches",
+    check_close(_arr(member(layer, "running_mean", "BatchNorm1d"), "running_mean"), bn.running_mean, name="BatchNorm1d running_mean after 3 batches",
                 rtol=RTOL, atol=ATOL, mistakes={"the momentum convention reversed (0.9 on the new batch)": rv_rev[0]})
-    check_close(_arr(layer.running_var, "running_var"), bn.running_var, name="BatchNorm1d running_var after 3 batches",
+    check_close(_arr(member(layer, "running_var", "BatchNorm1d"), "running_var"), bn.running_var, name="BatchNorm1d running_var after 3 batches",
                 rtol=RTOL, atol=ATOL, mistakes={"using the biased variance in the running estimate": rv_biased,
                                                 "the momentum convention reversed (0.9 on the new batch)": rv_rev[1]})
     layer.eval()
@@ -189,7 +194,7 @@ def test_batchnorm_running_and_eval(learner):
     y = _arr(layer.forward(x.copy()), "BatchNorm1d.forward (eval)")
     check_close(y, yt.detach(), name="BatchNorm1d forward (eval)", rtol=RTOL, atol=1e-6,
                 mistakes={"using batch statistics in eval mode": (x - mu) / np.sqrt(var + 1e-5)})
-    check_close(_arr(layer.running_mean, "running_mean"), bn.running_mean, name="running_mean after an eval forward",
+    check_close(_arr(member(layer, "running_mean", "BatchNorm1d"), "running_mean"), bn.running_mean, name="running_mean after an eval forward",
                 rtol=RTOL, atol=ATOL)
     dx = _arr(layer.backward(go.copy()), "BatchNorm1d.backward (eval)")
     check_close(dx, xt.grad, name="BatchNorm1d dLoss/dx (eval)", rtol=RTOL, atol=1e-6)
@@ -337,8 +342,8 @@ def test_train_digits(learner):
     w2, b2 = init.uniform(-k, k, (10, 64)), init.uniform(-k, k, 10)
     L = learner
     lin1, lin2 = L.Linear(64, 64, np.random.default_rng(9)), L.Linear(64, 10, np.random.default_rng(9))
-    lin1.params["W"][...], lin1.params["b"][...] = w1, b1
-    lin2.params["W"][...], lin2.params["b"][...] = w2, b2
+    _param(lin1, "W", "Linear")[...], _param(lin1, "b", "Linear")[...] = w1, b1
+    _param(lin2, "W", "Linear")[...], _param(lin2, "b", "Linear")[...] = w2, b2
     net = L.Network([lin1, L.BatchNorm1d(64), L.ReLU(), L.Dropout(0.1, np.random.default_rng(2)), lin2])
     opt = L.Adam(net.parameters(), lr=0.01)
     losses = L.train(net, opt, Xtr.copy(), ytr.copy(), 3, 64, np.random.default_rng(1))
@@ -346,7 +351,7 @@ def test_train_digits(learner):
     check_true(isinstance(losses, list) and len(losses) == len(expected),
                f"train should return a list of {len(expected)} minibatch losses (3 epochs x 22 batches), "
                f"got {type(losses).__name__} of length {len(losses) if hasattr(losses, '__len__') else '?'}")
-    check_close(np.array(losses, dtype=np.float64), expected, name="the minibatch losses against PyTorch's",
+    check_close(numbers(losses, "the minibatch losses"), expected, name="the minibatch losses against PyTorch's",
                 rtol=1e-2, atol=1e-3)
     acc = L.accuracy(net, Xte.copy(), yte.copy())
     check_true(isinstance(acc, (float, np.floating)), f"accuracy should return a float, got {type(acc).__name__}")

@@ -16,7 +16,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_true, to_tensor
+from gradelib import GradeFailure, check_close, check_defaults, check_true, learner_tensor, to_tensor
 
 FORBIDDEN = [
     "torch.nn.functional.conv2d",
@@ -312,14 +312,15 @@ def test_gradients(learner):
             xs, ws, bs = (t.clone().requires_grad_(True) for t in (x, weight, bias))
             out = fn(xs, ws, bs, s, p, d, groups)
             if fn is learner.conv2d:
-                check_true(
-                    isinstance(out, torch.Tensor) and out.requires_grad,
-                    "conv2d's output does not require a gradient although x and weight do: keep the computation "
-                    "in torch operations (no NumPy, no .detach(), no torch.no_grad())",
-                )
+                out = learner_tensor(out, "conv2d's output", shape=tuple(upstream.shape), grad=True)
             (out * upstream).sum().backward()
             grads.append((xs.grad, ws.grad, bs.grad))
         label = _describe(k, s, p, d, groups)
         for what, got, expected in zip(("x", "weight", "bias"), grads[0], grads[1]):
             check_true(got is not None, f"no gradient reached {what} through your conv2d ({label})")
             check_close(got, expected, name=f"the gradient with respect to {what} ({label})", rtol=RTOL, atol=ATOL)
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.conv2d_output_size, "conv2d_output_size", stride=1, padding=0, dilation=1)

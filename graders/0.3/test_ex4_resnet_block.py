@@ -19,7 +19,7 @@ import copy
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_true, learner_tensor
 from torch import nn
 
 RTOL, ATOL = 1e-4, 1e-5
@@ -213,14 +213,25 @@ def test_gradients(learner):
     for who, module in (("learner", block), ("ref", ref)):
         xs = x.clone().requires_grad_(True)
         module.zero_grad()
-        (module(xs) * upstream).sum().backward()
+        out = module(xs)
+        if who == "learner":
+            out = learner_tensor(out, f"BasicBlock{label}(x)", shape=tuple(upstream.shape), grad=True)
+        (out * upstream).sum().backward()
         grads[who] = (xs.grad, {name: p.grad for name, p in module.named_parameters()})
-    check_close(grads["learner"][0], grads["ref"][0], name=f"the gradient of x through BasicBlock{label}",
+    check_close(grad_of_input(grads["learner"][0], f"BasicBlock{label}"), grads["ref"][0],
+                name=f"the gradient of x through BasicBlock{label}",
                 rtol=RTOL, atol=ATOL)
     for name, expected in grads["ref"][1].items():
         got = grads["learner"][1].get(name)
         check_true(got is not None, f"no gradient reached the parameter {name} of your block")
         check_close(got, expected, name=f"the gradient of {name}", rtol=RTOL, atol=ATOL)
+
+
+def grad_of_input(grad, what: str):
+    if grad is None:
+        raise GradeFailure(f"no gradient reached the input through {what}: is the output built from x with "
+                           "operations autograd follows (no .detach(), torch.tensor(...) or torch.no_grad())?")
+    return grad
 
 
 def _zero_branch(module):
@@ -244,10 +255,13 @@ def test_gradient_reaches_input_through_shortcuts(learner):
     grads = []
     for model in (stack, ref_stack):
         xs = x.clone().requires_grad_(True)
-        model(xs).sum().backward()
+        out = model(xs)
+        if model is stack:
+            out = learner_tensor(out, "the output of a stack of your blocks", grad=True)
+        out.sum().backward()
         grads.append(xs.grad)
     check_true(
-        bool(grads[0].abs().sum() > 0),
+        grads[0] is not None and bool(grads[0].abs().sum() > 0),
         "no gradient reaches the input of a stack of your residual blocks when their branches output zeros: "
         "the skip connection must add shortcut(x) to the branch, so d out / d x keeps the shortcut's Jacobian",
     )
@@ -261,9 +275,9 @@ def test_gradient_reaches_input_through_shortcuts(learner):
         blocks.append(block)
     x = _input((2, 4, 5, 5), seed=71)
     xs = x.clone().requires_grad_(True)
-    nn.Sequential(*blocks).train()(xs).sum().backward()
+    learner_tensor(nn.Sequential(*blocks).train()(xs), "the output of 5 identity blocks", grad=True).sum().backward()
     check_close(
-        xs.grad,
+        grad_of_input(xs.grad, "5 identity blocks"),
         (x > 0).to(x.dtype),
         name="the input gradient of 5 identity blocks with zeroed branches (should be 1 where x > 0, else 0)",
         rtol=0,
@@ -281,7 +295,7 @@ def test_plain_stack_blocks_gradient(learner):
         blocks.append(block)
     x = _input((2, 4, 5, 5), seed=81)
     xs = x.clone().requires_grad_(True)
-    out = nn.Sequential(*blocks).train()(xs)
+    out = learner_tensor(nn.Sequential(*blocks).train()(xs), "the output of a plain stack", shape=tuple(x.shape))
     check_true(
         bool((out == 0).all()),
         "a plain block (residual=False) whose branch outputs zeros should output relu(0) = 0 everywhere; "
@@ -293,3 +307,16 @@ def test_plain_stack_blocks_gradient(learner):
         xs.grad is None or bool((xs.grad == 0).all()),
         "a plain stack with zeroed branches should pass no gradient to its input, yours passes some",
     )
+
+
+def test_defaults(learner):
+    """BasicBlock(in, out) defaults to stride=1 and residual=True"""
+    ref = _randomized(4, 4, 1, 90)
+    block = _load(learner.BasicBlock(4, 4), ref, "(4, 4)")
+    block.eval()
+    ref.eval()
+    x = _input((2, 4, 6, 6), seed=91)
+    with torch.no_grad():
+        check_close(block(x), ref(x), name="BasicBlock(4, 4)(x) with the default stride and residual", rtol=RTOL,
+                    atol=ATOL, mistakes={"a default of residual=False (the block is residual unless told otherwise)":
+                                         _randomized(4, 4, 1, 90, residual=False).eval()(x)})

@@ -20,7 +20,7 @@ import itertools
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_number, check_true, to_tensor
+from gradelib import GradeFailure, check_close, check_defaults, check_number, check_true, to_tensor
 from torch import nn
 
 FORBIDDEN = [
@@ -222,3 +222,10 @@ def test_separable_param_count(learner):
         "for 256 -> 256 channels with 3x3 kernels a separable conv should need about 1/C_out + 1/k^2 ~ 0.115 "
         "of the standard conv's parameters",
     )
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.depthwise_conv2d, "depthwise_conv2d", bias=None, stride=1, padding=0, dilation=1)
+    check_defaults(learner.separable_conv2d, "separable_conv2d", stride=1, padding=0, dilation=1)
+    check_defaults(learner.conv2d_param_count, "conv2d_param_count", bias=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from gradelib import GradeFailure, check_close, check_true, to_tensor
+from gradelib import GradeFailure, check_close, check_shape, check_true, member, to_tensor
 from torch import nn
 
 FORBIDDEN = [
@@ -224,15 +224,17 @@ def test_bptt_trains_delayed_echo(learner):
     p = {k: v.clone() for k, v in init.items()}
     losses = []
     for _ in range(iters):
-        hs = learner.rnn_forward(x, h0, p["W_xh"], p["W_hh"], p["b_h"])
+        hs = to_tensor(learner.rnn_forward(x, h0, p["W_xh"], p["W_hh"], p["b_h"]), "rnn_forward's hs").to(x.dtype)
+        check_true(tuple(hs.shape) == (steps, n, hidden), f"rnn_forward's hs has shape {tuple(hs.shape)}, "
+                   f"expected {(steps, n, hidden)}")
         err = (hs @ p["W_hy"].T - y) / y.numel()
         losses.append(float(0.5 * ((hs @ p["W_hy"].T - y) ** 2).mean()))
         dW_hy = (err.reshape(-1, 1).T @ hs.reshape(-1, hidden))
         dhs = err @ p["W_hy"]
         grads = learner.rnn_backward(x, h0, hs, p["W_xh"], p["W_hh"], p["b_h"], dhs)
-        p["W_xh"] = p["W_xh"] - lr * grads["W_xh"]
-        p["W_hh"] = p["W_hh"] - lr * grads["W_hh"]
-        p["b_h"] = p["b_h"] - lr * grads["b_h"]
+        for key in ("W_xh", "W_hh", "b_h"):
+            step = check_shape(member(grads, key, "rnn_backward's result"), tuple(p[key].shape), f"rnn_backward's {key}")
+            p[key] = p[key] - lr * step.to(p[key].dtype)
         p["W_hy"] = p["W_hy"] - lr * dW_hy
     check_true(ref_losses[-1] < 0.5 * ref_losses[0], "the grader's own training run did not learn (grader bug)")
     check_close(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from gradelib import GradeFailure, check_close, check_true, to_tensor
+from gradelib import GradeFailure, check_close, check_defaults, check_true, learner_tensor, to_tensor
 from torch import nn
 
 FORBIDDEN = ["torch.nn.LSTMCell", "torch.nn.LSTM", "torch.lstm_cell", "torch.lstm"]
@@ -149,10 +149,8 @@ def test_cell_gradients(learner):
     up_h, up_c = torch.randn(n, h, generator=g), torch.randn(n, h, generator=g)
     leaves = [t.clone().requires_grad_(True) for t in (x, h0, c0, *weights)]
     h_new, c_new = _pair(learner.lstm_cell(*leaves), "lstm_cell")
-    check_true(
-        isinstance(h_new, torch.Tensor) and h_new.requires_grad,
-        "lstm_cell's output does not require a gradient although its inputs do: keep it in torch operations",
-    )
+    h_new = learner_tensor(h_new, "lstm_cell's h", shape=tuple(up_h.shape), grad=True)
+    c_new = learner_tensor(c_new, "lstm_cell's c", shape=tuple(up_c.shape), grad=True)
     ((h_new * up_h).sum() + (c_new * up_c).sum()).backward()
     cell = _reference_cell(d, h, weights)
     xr, hr, cr = (t.clone().requires_grad_(True) for t in (x, h0, c0))
@@ -193,6 +191,8 @@ def test_sequence_matches_nn_lstm(learner):
     check_close(outputs, out_ref, name="the outputs of lstm_sequence", rtol=RTOL, atol=ATOL, mistakes={
         "resetting the cell state to c0 at every step (c must be carried along)": torch.stack(outs_reset),
         "returning the cell states instead of the hidden states as outputs": torch.stack(cs),
+        "outputs shifted by one step (appending h before the update: h_0 .. h_{T-1} instead of h_1 .. h_T)":
+            torch.cat([h0[None], out_ref[:-1]]),
     })
     check_close(h_t, h_ref[0], name="the final hidden state h_T", rtol=RTOL, atol=ATOL,
                 mistakes={"returning c_T in the place of h_T": c_ref[0]})
@@ -230,3 +230,8 @@ def test_set_forget_bias(learner):
                                    cell.weight_hh.detach(), cell.bias_ih.detach(), cell.bias_hh.detach())
         check_close(gates[1], torch.full((1, h), float(torch.sigmoid(torch.tensor(value)))),
                     name="the forget gate for a zero input and state", rtol=1e-6, atol=1e-6)
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.set_forget_bias, "set_forget_bias", value=1.0)

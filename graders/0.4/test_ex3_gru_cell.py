@@ -16,7 +16,7 @@ import itertools
 
 import pytest
 import torch
-from gradelib import check_close, check_number, check_true, to_tensor
+from gradelib import check_close, check_defaults, check_number, check_true, learner_tensor, to_tensor
 from torch import nn
 
 FORBIDDEN = [
@@ -121,10 +121,7 @@ def test_cell_gradients(learner):
     x, h0, up = torch.randn(n, d, generator=g), torch.randn(n, h, generator=g), torch.randn(n, h, generator=g)
     leaves = [t.clone().requires_grad_(True) for t in (x, h0, *weights)]
     out = learner.gru_cell(*leaves)
-    check_true(
-        isinstance(out, torch.Tensor) and out.requires_grad,
-        "gru_cell's output does not require a gradient although its inputs do: keep it in torch operations",
-    )
+    out = learner_tensor(out, "gru_cell's output", shape=tuple(up.shape), grad=True)
     (out * up).sum().backward()
     cell = _reference_cell(d, h, weights)
     xr, hr = x.clone().requires_grad_(True), h0.clone().requires_grad_(True)
@@ -225,3 +222,8 @@ def test_lstm_param_count(learner):
 def test_gru_param_count(learner):
     """gru_param_count equals the parameters of nn.GRU: 3/4 of the LSTM's"""
     _check_counts(learner, "gru")
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.lstm_param_count, "lstm_param_count", num_layers=1, bias=True, bidirectional=False)

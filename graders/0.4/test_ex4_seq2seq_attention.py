@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_true, to_tensor
+from gradelib import GradeFailure, check_close, check_true, to_tensor, unpack
 
 FORBIDDEN = [
     "torch.nn.functional.scaled_dot_product_attention",
@@ -196,13 +196,17 @@ def test_additive_attention(learner):
            _mistakes(scores, keys, None), "additive_attention without a mask", None)
 
 
+def _pair(value, label: str):
+    return unpack(value, 2, label if label.endswith("_attention") else f"{label}_attention", "context, weights")
+
+
 def test_weights_are_a_distribution(learner):
     """weights are non-negative, sum to 1 over the source positions, and are exactly 0 at padding"""
     query, keys, mask, g = _data(5, 7, 4, 4, seed=6, lengths=[7, 1, 3, 5, 2])
     W_q, W_k, v = torch.randn(6, 4, generator=g), torch.randn(6, 4, generator=g), torch.randn(6, generator=g)
     for label, (_, weights) in (
-        ("multiplicative_attention", learner.multiplicative_attention(query, keys, None, mask)),
-        ("additive_attention", learner.additive_attention(query, keys, W_q, W_k, v, mask)),
+        ("multiplicative_attention", _pair(learner.multiplicative_attention(query, keys, None, mask), "multiplicative")),
+        ("additive_attention", _pair(learner.additive_attention(query, keys, W_q, W_k, v, mask), "additive")),
     ):
         weights = to_tensor(weights, "the weights")
         check_true(weights.shape == mask.shape, f"{label}'s weights have shape {tuple(weights.shape)}, expected (5, 7)")
@@ -223,8 +227,8 @@ def test_padding_perturbation(learner):
         ("multiplicative_attention", lambda k: learner.multiplicative_attention(query, k, None, mask)),
         ("additive_attention", lambda k: learner.additive_attention(query, k, W_q, W_k, v, mask)),
     ):
-        clean_context, clean_weights = fn(keys)
-        noisy_context, noisy_weights = fn(noisy)
+        clean_context, clean_weights = _pair(fn(keys), label)
+        noisy_context, noisy_weights = _pair(fn(noisy), label)
         check_close(noisy_weights, clean_weights, name=f"{label}'s weights with garbage at padded positions",
                     rtol=RTOL, atol=ATOL)
         check_close(noisy_context, clean_context, name=f"{label}'s context with garbage at padded positions",

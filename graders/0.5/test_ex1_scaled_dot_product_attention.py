@@ -19,7 +19,8 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_true, learner_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.nn.functional.scaled_dot_product_attention",
@@ -258,10 +259,24 @@ def test_gradients(learner):
     upstream = torch.randn(2, 3, 5, 4, generator=g)
     ql, kl, vl = (t.clone().requires_grad_(True) for t in (q, k, v))
     out, _ = _call(learner, ql, kl, vl, mask=keep)
-    check_true(out.requires_grad, "the output does not require grad: do not detach or use torch.no_grad()")
+    out = learner_tensor(out, "the output", shape=tuple(upstream.shape), grad=True)
     (out * upstream).sum().backward()
     qr, kr, vr = (t.clone().requires_grad_(True) for t in (q, k, v))
     (_sdpa(qr, kr, vr, attn_mask=keep) * upstream).sum().backward()
     for name, mine, ref in (("q", ql, qr), ("k", kl, kr), ("v", vl, vr)):
         check_true(mine.grad is not None, f"no gradient reached {name}")
         check_close(mine.grad, ref.grad, name=f"the gradient with respect to {name}", rtol=RTOL, atol=ATOL)
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: no tensor made off the inputs' device, values equal a float64 CPU reference"""
+    q, k, v = _qkv(seed=30)
+    keep = _random_keep((5, 7), seed=31)
+    for kwargs in ({"is_causal": True}, {"mask": keep}):
+        check_follows_device(learner.scaled_dot_product_attention, q, k, v, **kwargs)
+    on = to_device((q, k, v, keep), device)
+    out, weights = _call(learner, *on[:3], mask=on[3])
+    check_true(out.device.type == device.type, f"the output is on {out.device.type}, the inputs on {device.type}")
+    expected = trusted(lambda q, k, v, m: _both(q, k, v, attn_mask=m), q, k, v, keep)
+    check_close(weights, expected[1], name=f"the attention weights on {device.type}", **tolerance(device))
+    check_close(out, expected[0], name=f"the output on {device.type}", **tolerance(device))

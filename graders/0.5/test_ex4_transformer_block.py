@@ -19,7 +19,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_defaults, check_true, learner_tensor
 from torch import nn
 
 FORBIDDEN = [
@@ -111,6 +111,7 @@ def _manual(
     norm_sublayer=False,
     swap_norms=False,
     eps=None,
+    scale=None,
 ):
     """The block written out, with the knobs that the classic mistakes turn."""
     p = {name: t.detach() for name, t in ref.named_parameters()}
@@ -131,7 +132,7 @@ def _manual(
     def sa(h):
         qkv = h @ p["self_attn.in_proj_weight"].T + p["self_attn.in_proj_bias"]
         q, k, v = (t.view(B, T, NHEAD, d).transpose(1, 2) for t in qkv.chunk(3, dim=-1))
-        o = _sdpa(q, k, v, attn_mask=keep).transpose(1, 2).reshape(B, T, E)
+        o = _sdpa(q, k, v, attn_mask=keep, scale=scale).transpose(1, 2).reshape(B, T, E)
         return o @ p["self_attn.out_proj.weight"].T + p["self_attn.out_proj.bias"]
 
     act = {"relu": F.relu, "gelu": F.gelu, "gelu_tanh": lambda t: F.gelu(t, approximate="tanh")}[activation]
@@ -175,6 +176,12 @@ def _mistakes(ref, x, norm_first, activation, **kw):
         ),
         f"using {other} instead of {activation}": _manual(ref, x, norm_first=norm_first, activation=other, **kw),
     }
+    d = D // NHEAD
+    # d_model = 16 and d_head = 4 here, so 1/d_head and 1/sqrt(d_model) are the same mistake's value.
+    for scale, wrong in ((1 / d, "1/d_head (= 1/sqrt(d_model) here)"), (1.0, "no scale at all")):
+        m[f"scaling the attention scores by {wrong} instead of 1/sqrt(d_head)"] = _manual(
+            ref, x, norm_first=norm_first, activation=activation, scale=scale, **kw
+        )
     if activation == "gelu":
         m["the tanh approximation of GELU (nn.TransformerEncoderLayer uses the exact erf GELU)"] = _manual(
             ref, x, norm_first=norm_first, activation="gelu_tanh", **kw
@@ -246,7 +253,10 @@ def test_masks(learner):
             got = block(x, key_padding_mask=kpm, causal=causal)
             expected = ref(x, src_mask=causal_mask if causal else None, src_key_padding_mask=kpm)
             kw = {"norm_first": norm_first, "activation": "gelu", "causal": causal}
-            mistakes = {"ignoring key_padding_mask": _manual(ref, x, **kw)}
+            # Masking the query rows instead of the key columns leaves every real position attending to padding:
+            # at the real positions that is the same as no mask at all.
+            mistakes = {"ignoring key_padding_mask, or masking the padded query rows instead of the padded key "
+                        "columns (keep[:, None, None, :], over the keys)": _manual(ref, x, **kw)}
             if causal:
                 mistakes["ignoring causal=True"] = _manual(ref, x, kpm=kpm, norm_first=norm_first, activation="gelu")
             else:
@@ -320,7 +330,7 @@ def test_gradients(learner):
         upstream = _x(seed=seed + 200)
         xl = x.clone().requires_grad_(True)
         out = block(xl)
-        check_true(out.requires_grad, "the output does not require grad: do not detach or use torch.no_grad()")
+        out = learner_tensor(out, "the output", shape=tuple(upstream.shape), grad=True)
         (out * upstream).sum().backward()
         xr = x.clone().requires_grad_(True)
         (ref(xr) * upstream).sum().backward()
@@ -330,3 +340,8 @@ def test_gradients(learner):
             check_true(params[name].grad is not None, f"no gradient reached {name} ({what})")
             check_close(params[name].grad, p.grad, name=f"the gradient of {name} ({what})", rtol=RTOL, atol=ATOL)
         check_close(xl.grad, xr.grad, name=f"the gradient with respect to x ({what})", rtol=RTOL, atol=ATOL)
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.TransformerBlock, "TransformerBlock", norm_first=False, activation='relu')

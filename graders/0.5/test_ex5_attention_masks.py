@@ -20,7 +20,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_shape, check_true, to_tensor
 
 FORBIDDEN = [
     "torch.nn.functional.scaled_dot_product_attention",
@@ -149,15 +149,23 @@ def test_attention_mask(learner):
         check_close(got, _ref_mask(lengths, 5, causal), name=name, rtol=0, atol=0, mistakes=mistakes)
 
 
+def _tokens(value, x, what):
+    """An output with one row per token: (B, T, ...) for an input (B, T, d)."""
+    out = to_tensor(value, what)
+    check_true(out.dim() == 3 and tuple(out.shape[:2]) == tuple(x.shape[:2]),
+               f"{what} has shape {tuple(out.shape)}; expected {tuple(x.shape[:2])} followed by the feature size")
+    return out
+
+
 def _no_future_leak(run, x, what):
     """run(x) -> (B, T, d); fail if changing tokens after t changes any output at positions <= t."""
-    base = run(x)
+    base = _tokens(run(x), x, what)
     T = x.shape[1]
     g = torch.Generator().manual_seed(99)
     for t in range(T - 1):
         x2 = x.clone()
         x2[:, t + 1 :] = torch.randn(x.shape[0], T - t - 1, x.shape[2], generator=g) * 3
-        out = run(x2)
+        out = _tokens(run(x2), x, what)
         diff = (out[:, : t + 1] - base[:, : t + 1]).abs()
         if float(diff.max()) > UNCHANGED:
             s = int(torch.nonzero(diff > UNCHANGED)[0][1])
@@ -168,12 +176,12 @@ def _no_future_leak(run, x, what):
 
 
 def _padding_invisible(run, x, lengths, what):
-    base = run(x)
+    base = _tokens(run(x), x, what)
     real = _ref_pad(lengths, x.shape[1])
     x2 = x.clone()
     g = torch.Generator().manual_seed(98)
     x2[~real] = torch.randn(int((~real).sum()), x.shape[2], generator=g) * 3
-    diff = (run(x2) - base).abs().amax(-1)[real]
+    diff = (_tokens(run(x2), x, what) - base).abs().amax(-1)[real]
     if float(diff.max()) > UNCHANGED:
         raise GradeFailure(
             f"{what}: changing only padding tokens changed outputs at real positions (by up to "
@@ -240,6 +248,10 @@ def _check_attention(learner, x, w, lengths, causal):
     check_true(tuple(got.shape) == (B, T, D_HEAD), f"masked_self_attention returned shape {tuple(got.shape)}, expected {(B, T, D_HEAD)}")
     mistakes = {
         "forgetting the 1/sqrt(d_head) scaling": _attend(x, w, _ref_mask(full, T, causal), scale=1.0),
+        "scaling the scores by 1/d_head instead of 1/sqrt(d_head)": _attend(
+            x, w, _ref_mask(full, T, causal), scale=1 / D_HEAD),
+        "scaling the scores by 1/sqrt(d_model) instead of 1/sqrt(d_head)": _attend(
+            x, w, _ref_mask(full, T, causal), scale=1 / math.sqrt(D_MODEL)),
         "masking the padded query rows instead of the padded key columns": _attend(
             x, w, _ref_mask(full, T, causal, rows=True)
         ),
@@ -290,7 +302,9 @@ def test_masked_self_attention_sees_no_future(learner):
         )
     x2 = x.clone()
     x2[:, -1] += 3.0
-    change = (learner.masked_self_attention(x2, *w)[:, 0] - learner.masked_self_attention(x, *w)[:, 0]).abs().max()
+    outs = [check_shape(learner.masked_self_attention(inp, *w), (*x.shape[:2], D_HEAD), "masked_self_attention(causal=False)")
+            for inp in (x2, x)]
+    change = (outs[0][:, 0] - outs[1][:, 0]).abs().max()
     check_true(
         float(change) > 1e-3,
         "masked_self_attention(causal=False): changing the last token did not change the output at position 0; "

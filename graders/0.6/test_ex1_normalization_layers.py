@@ -17,7 +17,8 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_defaults, check_true
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.nn.functional.batch_norm",
@@ -349,6 +350,40 @@ def test_instance_norm(learner):
     )
 
 
+OUTSIDE = "adding eps outside the square root, (x - mean) / (sqrt(var) + eps),"
+
+
+def test_eps_inside_the_square_root(learner):
+    """layer, group and instance norm add eps inside the square root, and default to eps = 1e-5"""
+    x = _data(2, 4, 6, seed=40, scale=0.5)
+    w, b = _affine(4, seed=41)
+    wl, bl = _affine((6,), seed=42)
+    for eps in (0.5, None):
+        kw = {} if eps is None else {"eps": eps}
+        e = 1e-5 if eps is None else eps
+        # With the default eps, tiny activations (variance near eps) make its place matter.
+        xs = x if eps is not None else x * 3e-3
+        said = f"eps={eps}" if eps is not None else "the default eps"
+        cases = [
+            (f"layer_norm(x, (6,), {said}) on a (2, 4, 6) input", lambda: learner.layer_norm(xs, (6,), wl, bl, **kw),
+             _layer_norm(xs, (6,), wl, bl, e), _norm(xs, [2], eps=e, eps_outside=True) * wl + bl,
+             _layer_norm(xs, (6,), wl, bl, 1e-5)),
+            (f"group_norm(x, 2, {said}) on a (2, 4, 6) input", lambda: learner.group_norm(xs, 2, w, b, **kw),
+             _group_norm(xs, 2, w, b, e),
+             _bn_affine(_norm(xs.reshape(2, 2, -1), [2], eps=e, eps_outside=True).reshape(xs.shape), xs, w, b),
+             _group_norm(xs, 2, w, b, 1e-5)),
+            (f"instance_norm(x, {said}) on a (2, 4, 6) input", lambda: learner.instance_norm(xs, w, b, **kw),
+             _instance_norm(xs, weight=w, bias=b, eps=e), _bn_affine(_norm(xs, [2], eps=e, eps_outside=True), xs, w, b),
+             _instance_norm(xs, weight=w, bias=b, eps=1e-5)),
+        ]
+        for name, run, expected, outside, fixed in cases:
+            mistakes = {OUTSIDE: outside}
+            if eps is not None:
+                mistakes["ignoring the eps argument (always 1e-5)"] = fixed
+            check_close(_result(run(), name.split("(")[0], xs), expected, name=name, rtol=RTOL, atol=ATOL,
+                        mistakes=mistakes)
+
+
 def test_layer_group_instance_gradients(learner):
     """layer, group and instance norm back-propagate like their torch.nn.functional versions"""
     x = _data(2, 4, 3, 3, seed=26, scale=1.7)
@@ -366,3 +401,33 @@ def test_layer_group_instance_gradients(learner):
         exp = _grads(ref, x, w, b, 29)
         for which, g_got, g_exp in zip(("x", "weight", "bias"), got, exp):
             check_close(g_got, g_exp, name=f"the gradient of {name} with respect to {which}", rtol=RTOL, atol=ATOL)
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: no tensor made off the input's device, values equal a float64 CPU reference"""
+    x = _data(4, 6, 5, seed=50, scale=2.0, shift=1.0)
+    w, b = _affine(6, seed=51)
+    wl, bl = _affine((5,), seed=52)
+    rm, rv = torch.zeros(6), torch.ones(6)
+    cases = [
+        ("batch_norm", learner.batch_norm, (x, rm.clone(), rv.clone(), w, b, True, 0.1, 1e-5),
+         lambda x, rm, rv, w, b: _batch_norm(x, rm, rv, w, b, True, 0.1, 1e-5)),
+        ("layer_norm", learner.layer_norm, (x, (5,), wl, bl, 1e-5),
+         lambda x, w, b: _layer_norm(x, (5,), w, b, 1e-5)),
+        ("group_norm", learner.group_norm, (x, 3, w, b, 1e-5), lambda x, w, b: _group_norm(x, 3, w, b, 1e-5)),
+        ("instance_norm", learner.instance_norm, (x, w, b, 1e-5),
+         lambda x, w, b: _instance_norm(x, weight=w, bias=b, eps=1e-5)),
+    ]
+    for name, fn, args, reference in cases:
+        check_follows_device(fn, *args)
+        got = _result(fn(*to_device(args, device)), name, x)
+        check_true(got.device.type == device.type, f"{name}'s output is on {got.device.type}, x on {device.type}")
+        tensors = [a for a in args if isinstance(a, torch.Tensor)]
+        check_close(got, trusted(reference, *tensors), name=f"{name} on {device.type}", **tolerance(device))
+
+
+def test_defaults(learner):
+    """the default arguments the stub states (momentum=0.1, eps=1e-5)"""
+    check_defaults(learner.batch_norm, "batch_norm", momentum=0.1, eps=1e-5)
+    for name in ("layer_norm", "group_norm", "instance_norm"):
+        check_defaults(getattr(learner, name), name, eps=1e-5)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch._dynamo  # noqa: F401  (building an optimizer imports it, and it rewraps torch.manual_seed)
-from gradelib import GradeFailure, check_close
+from gradelib import GradeFailure, check_close, check_defaults
 
 FORBIDDEN = [
     "torch.optim.Adam",
@@ -302,3 +302,9 @@ def test_step_count_per_parameter(learner):
             else None
         },
     )
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.Adam, "Adam", lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0)
+    check_defaults(learner.AdamW, "AdamW", lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01)

@@ -94,10 +94,13 @@ def _sgdr(step, base, T_0, T_mult=1, eta_min=0.0, *, late=False, denom_minus_one
     return eta_min + (base - eta_min) * shape
 
 
-def _warm(step, base, W, T_0, T_mult, eta_min, sf, *, from_zero=False, ahead=False, no_shift=False):
+def _warm(step, base, W, T_0, T_mult, eta_min, sf, *, from_zero=False, ahead=False, no_shift=False,
+          minus_one=False):
     if step < W:
         if from_zero:
             return base * step / W
+        if minus_one:
+            return base * (sf + (1 - sf) * step / (W - 1))
         return base * (sf + (1 - sf) * (step + (1 if ahead else 0)) / W)
     return _sgdr(step if no_shift else step - W, base, T_0, T_mult, eta_min)
 
@@ -198,6 +201,9 @@ def test_linear_warmup_then_restarts(learner):
             "a warm-up one step ahead ((step + 1) / warmup_steps)": [
                 _warm(s, base, W, T_0, T_mult, eta_min, sf, ahead=True) for s in range(n)
             ],
+            "a warm-up divided by warmup_steps - 1 (it reaches base_lr one step early)": [
+                _warm(s, base, W, T_0, T_mult, eta_min, sf, minus_one=True) for s in range(n)
+            ],
             "not restarting the cosine after the warm-up (pass step - warmup_steps to it)": [
                 _warm(s, base, W, T_0, T_mult, eta_min, sf, no_shift=True) for s in range(n)
             ],
@@ -211,6 +217,32 @@ def test_linear_warmup_then_restarts(learner):
         rtol=RTOL,
         atol=ATOL,
     )
+
+
+def test_defaults(learner):
+    """the defaults the stub states: T_mult=1, eta_min=0.0, start_factor=0.1"""
+    base, W, T_0 = 0.3, 4, 5
+    check_close(
+        _column([learner.cosine_warm_restarts_lr(s, base, T_0) for s in range(12)], "cosine_warm_restarts_lr"),
+        [_sgdr(s, base, T_0, 1, 0.0) for s in range(12)],
+        name="cosine_warm_restarts_lr(step, 0.3, T_0=5) with the default T_mult and eta_min", rtol=RTOL, atol=ATOL,
+    )
+    check_close(
+        _column([learner.warmup_cosine_lr(s, base, W, T_0) for s in range(14)], "warmup_cosine_lr"),
+        [_warm(s, base, W, T_0, 1, 0.0, 0.1) for s in range(14)],
+        name="warmup_cosine_lr(step, 0.3, warmup_steps=4, T_0=5) with the default T_mult, eta_min and start_factor",
+        rtol=RTOL, atol=ATOL,
+    )
+    opt = _optimizer([base])
+    sched = learner.WarmupCosineRestarts(opt, W, T_0)
+    rows = []
+    for _ in range(14):
+        rows.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    check_close(_column(rows, "the group's lr"), [_warm(s, base, W, T_0, 1, 0.0, 0.1) for s in range(14)],
+                name="WarmupCosineRestarts(optimizer, 4, 5) with the default T_mult, eta_min and start_factor",
+                rtol=RTOL, atol=ATOL)
 
 
 def test_scheduler_drives_optimizer(learner):

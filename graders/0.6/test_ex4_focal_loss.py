@@ -17,7 +17,8 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_defaults, check_true
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 RTOL, ATOL = 1e-4, 1e-6
 
@@ -74,9 +75,12 @@ def _sfocal(logits, targets, gamma, alpha, reduction="mean", *, alpha_swapped=Fa
     return {"none": loss, "sum": loss.sum(), "mean": loss.mean()}[reduction]
 
 
-def _as_tensor(value, name: str) -> torch.Tensor:
+def _as_tensor(value, name: str, shape: tuple[int, ...] | None = None) -> torch.Tensor:
     if not isinstance(value, torch.Tensor):
         raise GradeFailure(f"{name} should return a tensor, got {type(value).__name__}")
+    if shape is not None and tuple(value.shape) != shape:
+        raise GradeFailure(f"{name} returned shape {tuple(value.shape)}; with this reduction it is {shape} "
+                           "(a scalar is shape ())")
     return value
 
 
@@ -185,7 +189,7 @@ def test_focal_loss_gradients(learner):
     """focal loss back-propagates through p_t as well as log(p_t)"""
     logits, targets = _batch(n=12, seed=3, scale=2.0)
     x = logits.clone().requires_grad_(True)
-    loss = _as_tensor(learner.focal_loss(x, targets, 2.0, ALPHA, "mean"), "focal_loss")
+    loss = _as_tensor(learner.focal_loss(x, targets, 2.0, ALPHA, "mean"), "focal_loss", ())
     if not loss.requires_grad:
         raise GradeFailure("the loss does not require grad: build it from differentiable tensor operations")
     loss.backward()
@@ -256,7 +260,7 @@ def test_sigmoid_focal_loss_stable_and_differentiable(learner):
     logits = torch.tensor([200.0, -200.0, 200.0, -200.0, 0.3, -1.2])
     targets = torch.tensor([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
     x = logits.clone().requires_grad_(True)
-    loss = _as_tensor(learner.sigmoid_focal_loss(x, targets, 2.0, 0.25, "sum"), "sigmoid_focal_loss")
+    loss = _as_tensor(learner.sigmoid_focal_loss(x, targets, 2.0, 0.25, "sum"), "sigmoid_focal_loss", ())
     check_true(
         bool(torch.isfinite(loss).all()),
         f"sigmoid_focal_loss gave {float(loss)} for logits of +-200: log(sigmoid(x)) underflows to log(0); "
@@ -271,3 +275,20 @@ def test_sigmoid_focal_loss_stable_and_differentiable(learner):
     _sfocal(ref, targets, 2.0, 0.25, "sum").backward()
     check_close(x.grad, ref.grad, name="the gradient of sigmoid_focal_loss with respect to the logits",
                 rtol=RTOL, atol=ATOL)
+
+
+def test_defaults(learner):
+    """the default arguments the stub states"""
+    check_defaults(learner.focal_loss, "focal_loss", gamma=2.0, alpha=None, reduction='mean')
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: no tensor made off the logits' device, the loss equals a float64 CPU reference"""
+    logits, targets = _batch(n=10, seed=60)
+    for reduction in ("mean", "none"):
+        check_follows_device(learner.focal_loss, logits, targets, 2.0, ALPHA, reduction)
+        got = learner.focal_loss(*to_device((logits, targets), device), 2.0, to_device(ALPHA, device), reduction)
+        got = _as_tensor(got, "focal_loss", () if reduction == "mean" else (10,))
+        check_true(got.device.type == device.type, f"the loss is on {got.device.type}, the logits on {device.type}")
+        expected = trusted(lambda x, t, a: _focal(x, t, 2.0, a, reduction), logits, targets, ALPHA)
+        check_close(got, expected, name=f"focal_loss(reduction={reduction!r}) on {device.type}", **tolerance(device))

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import math
 import random
+import traceback
 
 import torch
 from gradelib import GradeFailure, check_number, check_true
+from tracker.grading.sandbox import is_learner_frame
 
 FORBIDDEN = ["torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward"]
 
@@ -320,10 +322,20 @@ class _TorchLib:
     relu = staticmethod(torch.relu)
 
 
+def _method(name: str):
+    def call(v):
+        if not callable(getattr(v, name, None)):
+            raise GradeFailure(f"an operation of your Value returned {type(v).__name__} ({v!r}), which has no "
+                               f".{name}(): every operation should return a new Value")
+        return getattr(v, name)()
+
+    return call
+
+
 class _ValueLib:
-    tanh = staticmethod(lambda v: v.tanh())
-    exp = staticmethod(lambda v: v.exp())
-    relu = staticmethod(lambda v: v.relu())
+    tanh = staticmethod(_method("tanh"))
+    exp = staticmethod(_method("exp"))
+    relu = staticmethod(_method("relu"))
 
 
 def _program(seed: int):
@@ -382,12 +394,19 @@ def test_random_expression_graphs(learner):
     for seed in range(40):
         leaves, steps = _program(seed)
         vs = [learner.Value(x) for x in leaves]  # _leaf's checks already ran in the other tests
-        out = _run(steps, vs, _ValueLib)
-        exp_out, exp_grads = _torch_grads(lambda *ts: _run(steps, ts, _TorchLib), leaves)
         where = f"random graph #{seed} ({_describe(steps)}) at a, b, c = {leaves}"
+        try:
+            out = _run(steps, vs, _ValueLib)
+        except TypeError as exc:
+            if any(is_learner_frame(f.filename) for f in traceback.extract_tb(exc.__traceback__)):
+                raise
+            raise GradeFailure(f"{where}: an operation of your Value returned something that is not a Value "
+                               f"({exc})") from None
+        exp_out, exp_grads = _torch_grads(lambda *ts: _run(steps, ts, _TorchLib), leaves)
         data = _value_of(out, "the expression")
         if not _close(data, exp_out):  # check_number only on a mismatch: each call re-verifies the sandbox
             check_number(data, exp_out, name=f"the value of {where}", rtol=RTOL, atol=ATOL)
+        check_true(callable(getattr(out, "backward", None)), f"the result of {where} has no backward()")
         out.backward()
         for name, v, g in zip("abc", vs, exp_grads):
             if not _close(v.grad, g):

@@ -108,22 +108,23 @@ def test_bigram_counts(learner):
 def test_bigram_probs(learner):
     """add-alpha smoothed probabilities, normalised over each ROW"""
     N = _counts("aa  ta n  sosaotie" * 2 + "nt")  # has zero counts, so smoothing matters
-    for alpha in (1.0, 0.5):
-        S = N + alpha
+    for alpha in (1.0, 0.5, None):  # None: the default, alpha=1.0
+        S = N + (1.0 if alpha is None else alpha)
         expected = S / S.sum(axis=1, keepdims=True)
         mle = N / np.maximum(N.sum(axis=1, keepdims=True), 1)
-        got = _as_float64(learner.bigram_probs(torch.from_numpy(N), alpha), "bigram_probs")
+        args = () if alpha is None else (alpha,)
+        got = _as_float64(learner.bigram_probs(torch.from_numpy(N), *args), "bigram_probs")
         check_close(
             got,
             torch.from_numpy(expected),
-            name=f"the probabilities with alpha={alpha}",
+            name=f"the probabilities with alpha={alpha}" if alpha is not None else "the probabilities with the default alpha (1.0)",
             rtol=1e-5,
             atol=1e-7,
             mistakes={
                 "normalising each column instead of each row": torch.from_numpy(S / S.sum(axis=0, keepdims=True)),
                 "ignoring alpha (no smoothing)": torch.from_numpy(mle),
                 "adding alpha after normalising": torch.from_numpy(
-                    (mle + alpha) / (mle + alpha).sum(axis=1, keepdims=True)
+                    (mle + S - N) / (mle + S - N).sum(axis=1, keepdims=True)
                 ),
             },
         )
@@ -283,3 +284,28 @@ def test_neural_bigram(learner):
             f"be within 0.05 after 100 steps (is the learning rate large enough, and the loss the MEAN "
             f"cross-entropy over all transitions?).{why}"
         )
+
+
+def test_neural_bigram_is_trained_from_its_initialisation(learner):
+    """the neural bigram starts from torch.randn(V, V, generator=generator) and is trained from there"""
+    train = _text(3_000, 11)
+    init = torch.randn(V, V, generator=torch.Generator().manual_seed(5)).to(torch.float64)
+    W0 = _as_float64(learner.train_neural_bigram(train, CHARS, 0, torch.Generator().manual_seed(5)),
+                     "train_neural_bigram(steps=0)")
+    counts = np.zeros((V, V))
+    for a, b in zip(train, train[1:]):
+        counts[CHARS.index(a), CHARS.index(b)] += 1
+    log_counts = np.log((counts + 1) / (counts + 1).sum(axis=1, keepdims=True))
+    check_close(
+        W0,
+        init,
+        name="W after 0 training steps (it should be the initial W, torch.randn(V, V, generator=generator))",
+        rtol=0,
+        atol=1e-6,
+        mistakes={"returning the count model's log-probabilities instead of training W (the optimum, not the "
+                  "method)": log_counts},
+    )
+    W1 = _as_float64(learner.train_neural_bigram(train, CHARS, 1, torch.Generator().manual_seed(5)),
+                     "train_neural_bigram(steps=1)")
+    check_true(tuple(W1.shape) == (V, V) and not torch.allclose(W1, init, rtol=0, atol=1e-9),
+               "W after 1 training step equals the initial W: the step did not change it")

@@ -17,7 +17,7 @@ import math
 
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib import GradeFailure, as_float, check_close, check_number, check_shape, check_true, learner_tensor
 
 FORBIDDEN = [
     "torch.nn.init.calculate_gain",
@@ -82,11 +82,11 @@ def test_deep_tanh_preactivations_near_unit_std(learner):
     """with the tanh gain, pre-activations of an 8-layer tanh net stay near unit std"""
     g = torch.Generator().manual_seed(1)
     x = torch.randn(512, 30, generator=g)
-    gain = float(learner.tanh_gain())
+    gain = as_float(learner.tanh_gain(), "tanh_gain()")
     stds, fan_in = [], 30
     for _ in range(8):
-        W = learner.kaiming_init(fan_in, 100, gain, g)
-        h = x @ W
+        W = check_shape(learner.kaiming_init(fan_in, 100, gain, g), (fan_in, 100), "kaiming_init(fan_in, 100, ...)")
+        h = x @ W.to(x.dtype)
         stds.append(float(h.std()))
         x = torch.tanh(h)
         fan_in = 100
@@ -249,7 +249,7 @@ def test_batchnorm_gradients(learner):
     gamma, beta = _set_affine(bn, 9)
     xl = x.clone().requires_grad_(True)
     out = bn(xl)
-    check_true(isinstance(out, torch.Tensor) and out.requires_grad, "the batch-norm output does not track gradients")
+    out = learner_tensor(out, "the batch-norm output", shape=tuple(R.shape), grad=True)
     got = _grad((out * R).sum(), [xl, bn.gamma, bn.beta], allow_unused=True)
     xr, gr, br = x.clone().requires_grad_(True), gamma.clone().requires_grad_(True), beta.clone().requires_grad_(True)
     ref = _reference_bn(xr, None, None, gr, br, True)
@@ -277,7 +277,7 @@ def test_batchnorm_standardises_preactivations(learner):
             W = torch.randn(fan_in, 64, generator=g) * scale / math.sqrt(fan_in)
             bn = learner.BatchNorm1d(64)
             with torch.no_grad():
-                h = bn(x @ W)
+                h = check_shape(bn(x @ W), (256, 64), "BatchNorm1d(64)(h)")
             mean, std = h.mean(0), h.std(0, unbiased=False)
             worst_mean, worst_std = float(mean.abs().max()), float((std - 1).abs().max())
             if worst_mean > 1e-3 or worst_std > 1e-2:

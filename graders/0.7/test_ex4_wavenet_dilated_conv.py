@@ -207,3 +207,15 @@ def test_receptive_field_by_gradient(learner):
             len(support),
             name=f"receptive_field({n_layers}, {k}) compared with the measured field",
         )
+
+
+def test_defaults(learner):
+    """the defaults the stub states: kernel_size=2 and dilation=1"""
+    check_true(learner.receptive_field(4) == 16, f"receptive_field(4) with the default kernel_size=2 is 16, got "
+               f"{learner.receptive_field(4)!r}")
+    layer = learner.CausalConv1d(3, 5, 2)
+    w, _, conv = _weights(layer, "CausalConv1d(3, 5, 2)")
+    check_true(conv.dilation == (1,), f"CausalConv1d(3, 5, 2) should default to dilation=1, found {conv.dilation}")
+    stack = learner.WaveNetStack(3, 2)
+    kernels = [_weights(layer, f"layers[{i}]")[0].shape[-1] for i, layer in enumerate(getattr(stack, "layers", []))]
+    check_true(kernels == [2, 2], f"WaveNetStack(3, 2) should default to kernel_size=2, found kernel sizes {kernels}")

@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 
 import torch
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_shape, check_true, unpack
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.nn.functional.scaled_dot_product_attention",
@@ -155,12 +156,22 @@ def _layer_mistakes(layer, x, nh):
         att_wrong_split = _softmax_masked(heads_wrong(q) @ heads_wrong(k).transpose(-2, -1) * s, fut)
         att_kq = _softmax_masked(heads(k) @ heads(q).transpose(-2, -1) * s, fut)
         y_no_transpose = layer.c_proj((att @ heads(v)).reshape(B, T, C))
+
+        def heads_untransposed(t):
+            return t.reshape(B, nh, T, hs)
+
+        att_untransposed = _softmax_masked(heads_untransposed(q) @ heads_untransposed(k).transpose(-2, -1) * s, fut)
+        y_untransposed = layer.c_proj((att_untransposed @ heads_untransposed(v)).transpose(1, 2).reshape(B, T, C))
+    untransposed = ("splitting into heads with view(B, n_head, T, hs), without the transpose "
+                    "(view(B, T, n_head, hs).transpose(1, 2))")
     return (
         {
+            untransposed: att_untransposed,
             "splitting the channels into heads in the wrong order (view(B, T, hs, n_head))": att_wrong_split,
             "taking k, q, v instead of q, k, v from c_attn": att_kq,
         },
-        {"re-assembling the heads with a reshape of (B, n_head, T, hs) without transposing back first": y_no_transpose},
+        {"re-assembling the heads with a reshape of (B, n_head, T, hs) without transposing back first": y_no_transpose,
+         untransposed: y_untransposed},
     )
 
 
@@ -175,6 +186,7 @@ def test_layer_matches_multihead_attention(learner):
         f"CausalSelfAttention.forward should return a tuple (y, att), got {type(out).__name__}",
     )
     y, att = out
+    att = check_shape(att, (2, nh, 9, 9), "the attention maps")
     y_ref, att_ref = _reference(layer, x, nh)
     att_mistakes, y_mistakes = _layer_mistakes(layer, x, nh)
     check_close(att, att_ref, name="the attention maps (B, n_head, T, T)", mistakes=att_mistakes, **TOL)
@@ -233,3 +245,21 @@ def test_mean_attention_distance(learner):
     expected = (att * (idx[:, None] - idx[None, :])).sum(-1).mean(dim=(0, 2))
     got = learner.mean_attention_distance(att)
     check_close(got, expected, name="the mean attention distance of random maps", **TOL)
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: the causal mask follows the input's device, values equal a float64 CPU reference"""
+    g = torch.Generator().manual_seed(40)
+    q, k = torch.randn(2, 3, 6, 8, generator=g), torch.randn(2, 3, 6, 8, generator=g)
+    check_follows_device(learner.causal_attention_weights, q, k)
+    layer = _layer(learner, seed=41)
+    x = torch.randn(2, 7, 24, generator=g)
+    check_follows_device(lambda module, x: module(x), layer, x)
+    qd, kd = to_device((q, k), device)
+    got = check_shape(learner.causal_attention_weights(qd, kd), (2, 3, 6, 6), "causal_attention_weights")
+    check_true(got.device.type == device.type, f"the weights are on {got.device.type}, the inputs on {device.type}")
+    expected = trusted(lambda q, k: _softmax_masked(q @ k.transpose(-2, -1) / math.sqrt(8), _future(6)), q, k)
+    check_close(got, expected, name=f"the attention weights on {device.type}", **tolerance(device))
+    out = unpack(to_device(layer, device)(to_device(x, device)), 2, "CausalSelfAttention.forward", "y, att")
+    y_ref, att_ref = _reference(layer, x, 4)
+    check_close(out[0], y_ref, name=f"the layer output y on {device.type}", **tolerance(device))

@@ -18,7 +18,8 @@ import math
 
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib import GradeFailure, check_close, check_number, check_true, logits_and_loss
+from gradelib.devices import check_follows_device, check_host_syncs
 
 GPT2_SMALL = 124_439_808
 TOL = dict(rtol=1e-4, atol=1e-4)
@@ -221,12 +222,7 @@ def _randomise(model, seed=1):
 
 
 def _logits(model, idx):
-    out = model(idx)
-    if not (isinstance(out, tuple) and len(out) == 2):
-        raise GradeFailure(f"GPT.forward should return (logits, loss), got {type(out).__name__}")
-    logits, loss = out
-    check_true(loss is None, "GPT.forward(idx) without targets should return loss None")
-    return logits
+    return logits_and_loss(model, idx)[0]
 
 
 def test_forward_matches_reference_gpt2(learner):
@@ -292,8 +288,7 @@ def test_loss_at_init_near_ln_vocab(learner):
     g = torch.Generator().manual_seed(6)
     idx = torch.randint(0, 512, (8, 32), generator=g)
     targets = torch.randint(0, 512, (8, 32), generator=g)
-    logits, loss = model(idx, targets)
-    check_true(isinstance(loss, torch.Tensor), "GPT.forward(idx, targets) should return a loss tensor")
+    logits, loss = logits_and_loss(model, idx, targets)
     ce = F.cross_entropy(logits.detach().reshape(-1, 512), targets.reshape(-1))
     check_number(
         float(loss),
@@ -323,7 +318,7 @@ def test_overfits_one_batch(learner):
     opt = torch.optim.AdamW(params, lr=1e-2, weight_decay=0.0)
     losses = []
     for _ in range(150):
-        _, loss = model(idx, targets)
+        _, loss = logits_and_loss(model, idx, targets)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -373,7 +368,7 @@ def test_generate_top_k(learner):
     with torch.no_grad():
         for t in range(4, 4 + n_new):
             ctx = out[:, max(0, t - kw["block_size"]) : t]
-            logits = model(ctx)[0][:, -1, :]
+            logits = logits_and_loss(model, ctx)[0][:, -1, :]
             order = torch.argsort(logits, dim=-1, descending=True)
             ranks.append((order == out[:, t : t + 1]).float().argmax(dim=-1))
     ranks = torch.stack(ranks)
@@ -394,8 +389,19 @@ def test_generate_top_k(learner):
     with torch.no_grad():
         expected = prompt.clone()
         for _ in range(6):
-            nxt = model(expected[:, -kw["block_size"] :])[0][:, -1, :].argmax(dim=-1, keepdim=True)
+            nxt = logits_and_loss(model, expected[:, -kw["block_size"] :])[0][:, -1, :].argmax(dim=-1, keepdim=True)
             expected = torch.cat([expected, nxt], dim=1)
     check_true(
         bool((greedy == expected).all()), "with top_k=1, generate should always pick the argmax (greedy decoding)"
     )
+
+
+def test_generate_stays_on_the_device(learner):
+    """generate keeps its tokens on the model's device: no tensor made off it, no host sync per new token"""
+    model, kw = _tiny(learner, seed=13)
+    model.eval()
+    prompt = torch.randint(0, kw["vocab_size"], (2, 3), generator=torch.Generator().manual_seed(14))
+    with torch.no_grad():
+        check_follows_device(lambda m, p: m.generate(p, 4, top_k=5), model, prompt)
+        # One copy to the host per generated token is the classic slow loop; a few in all are fine.
+        check_host_syncs(lambda: model.generate(prompt.clone(), 12, top_k=5, generator=_gen(15)), most=3)

@@ -19,7 +19,7 @@ import random
 import time
 
 import torch
-from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib import GradeFailure, check_close, check_number, check_true, numbers, unpack
 from sklearn.datasets import make_moons
 
 FORBIDDEN = ["torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward"]
@@ -69,7 +69,9 @@ def _flat(weights):
 def _learner_model(learner, seed=0):
     random.seed(0)
     model = learner.MLP(2, ARCH)
-    params = model.parameters()
+    params = model.parameters() if callable(getattr(model, "parameters", None)) else None
+    check_true(isinstance(params, list), f"MLP(2, {ARCH}).parameters() should return a list of Values, "
+               f"got {type(params).__name__}")
     flat = _flat(_init_values(seed))
     check_true(
         len(params) == len(flat),
@@ -153,11 +155,11 @@ def test_loss_and_gradients_match_torch(learner):
     with _no_gc():
         model, params = _learner_model(learner)
         result = learner.svm_loss(model, X, y, 1e-2)
-        check_true(isinstance(result, tuple) and len(result) == 2, "svm_loss should return (loss, accuracy)")
-        loss, acc = result
+        loss, acc = unpack(result, 2, "svm_loss", "loss, accuracy")
         value = _scalar(loss, "the loss")
+        check_true(callable(getattr(loss, "backward", None)), "svm_loss's loss should be a Value with backward()")
         loss.backward()
-        got = torch.tensor([p.grad for p in params], dtype=torch.float64)
+        got = numbers([p.grad for p in params], "the parameters' .grad")
     tp = _torch_params()
     exp_loss = _loss(tp, X, y, 1e-2)
     with torch.no_grad():
@@ -186,9 +188,9 @@ def test_gradients_accumulate_and_zero_grad(learner):
     with _no_gc():
         model, params = _learner_model(learner)
         learner.svm_loss(model, X, y)[0].backward()
-        once = torch.tensor([p.grad for p in params], dtype=torch.float64)
+        once = numbers([p.grad for p in params], "the parameters' .grad")
         learner.svm_loss(model, X, y)[0].backward()
-        twice = torch.tensor([p.grad for p in params], dtype=torch.float64)
+        twice = numbers([p.grad for p in params], "the parameters' .grad")
         check_close(
             twice,
             2 * once,
@@ -255,6 +257,7 @@ def test_fit_two_moons(learner):
     with _no_gc():
         start = time.perf_counter()
         model = learner.fit(X, y)
+        check_true(callable(model), f"fit should return the trained MLP, got {type(model).__name__}")
         elapsed = time.perf_counter() - start
         scores = [_scalar(model(x), "the fitted model's output") for x in X]
     acc = sum((s > 0) == (t > 0) for s, t in zip(scores, y)) / len(y)

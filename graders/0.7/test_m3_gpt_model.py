@@ -16,7 +16,7 @@ import math
 
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib import GradeFailure, check_close, check_number, check_true, learner_tensor, logits_and_loss
 
 GPT2_SMALL = 124_439_808
 TINY = dict(block_size=16, vocab_size=32, n_layer=2, n_head=2, n_embd=32)
@@ -120,10 +120,7 @@ def test_forward_matches_reference(learner):
     model.eval()
     idx = torch.randint(0, kw["vocab_size"], (3, 12), generator=torch.Generator().manual_seed(4))
     with torch.no_grad():
-        out = model(idx)
-        check_true(isinstance(out, tuple) and len(out) == 2, "GPT.forward should return (logits, loss)")
-        logits, loss = out
-        check_true(loss is None, "with targets=None the loss must be None")
+        logits, loss = logits_and_loss(model, idx)
         sd = {k: v.detach() for k, v in model.state_dict().items()}
         check_true("lm_head.weight" in sd and "transformer.wte.weight" in sd, "state_dict keys must follow GPT-2's names")
         ref = lambda **f: _ref_logits(sd, idx, kw, **f)  # noqa: E731
@@ -152,7 +149,7 @@ def test_causal_by_perturbation(learner):
     other = idx.clone()
     other[:, t] = (other[:, t] + 5) % kw["vocab_size"]
     with torch.no_grad():
-        a, b = model(idx)[0], model(other)[0]
+        a, b = logits_and_loss(model, idx)[0], logits_and_loss(model, other)[0]
     diff = float((a[:, :t] - b[:, :t]).abs().max())
     check_true(diff < 1e-5, f"changing token {t} changed the logits at earlier positions by up to {diff:.3g}: the mask must hide the future")
     check_true(float((a[:, t:] - b[:, t:]).abs().max()) > 1e-4, f"changing token {t} did not change the logits at positions >= {t}")
@@ -164,7 +161,7 @@ def test_loss_at_init(learner):
     g = torch.Generator().manual_seed(9)
     idx = torch.randint(0, 512, (8, 32), generator=g)
     targets = torch.randint(0, 512, (8, 32), generator=g)
-    logits, loss = model(idx, targets)
+    logits, loss = logits_and_loss(model, idx, targets)
     ce = float(F.cross_entropy(logits.detach().reshape(-1, 512), targets.reshape(-1)))
     check_number(float(loss), ce, name="the loss compared with the cross-entropy of your logits", rtol=1e-5,
                  mistakes={"the summed cross-entropy instead of the mean": ce * idx.numel()})
@@ -238,7 +235,7 @@ def test_overfits_one_batch(learner):
     opt = model.configure_optimizers(0.0, 1e-2)
     losses = []
     for _ in range(150):
-        _, loss = model(idx, targets)
+        _, loss = logits_and_loss(model, idx, targets)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -256,14 +253,14 @@ def test_generate_top_k(learner):
     k = 3
     prompt = torch.randint(0, kw["vocab_size"], (8, 4), generator=torch.Generator().manual_seed(15))
     out = model.generate(prompt.clone(), 20, temperature=2.0, top_k=k, generator=torch.Generator().manual_seed(16))
-    check_true(tuple(out.shape) == (8, 24), f"generate returned shape {tuple(out.shape)}, expected (8, 24)")
+    out = learner_tensor(out, "generate's result", shape=(8, 24))
     check_true(bool((out[:, :4] == prompt).all()), "generate must return the prompt followed by the new tokens")
     again = model.generate(prompt.clone(), 20, temperature=2.0, top_k=k, generator=torch.Generator().manual_seed(16))
-    check_true(bool((again == out).all()), "identically seeded generators gave different samples: use the generator given")
+    check_true(isinstance(again, torch.Tensor) and again.shape == out.shape and bool((again == out).all()), "identically seeded generators gave different samples: use the generator given")
     worst = 0
     with torch.no_grad():
         for t in range(4, 24):
-            logits = model(out[:, max(0, t - kw["block_size"]) : t])[0][:, -1, :]
+            logits = logits_and_loss(model, out[:, max(0, t - kw["block_size"]) : t])[0][:, -1, :]
             rank = (torch.argsort(logits, -1, descending=True) == out[:, t : t + 1]).float().argmax(-1)
             worst = max(worst, int(rank.max()))
     check_true(worst < k, f"a token of rank {worst + 1} was drawn with top_k={k}: only the {k} largest logits may be kept")

@@ -24,13 +24,21 @@ __all__ = [
     "GradeFailure",
     "NotStarted",
     "answer",
+    "as_float",
     "check_close",
+    "check_defaults",
     "check_number",
     "check_shape",
     "check_true",
+    "grad_of",
+    "learner_tensor",
+    "logits_and_loss",
+    "member",
+    "numbers",
     "needs_cuda",
     "seal",
     "to_tensor",
+    "unpack",
     "unseal",
 ]
 
@@ -125,13 +133,22 @@ def check_close(
         return
     diff = (a64 - e64).abs()
     diff = torch.where(torch.isnan(diff), torch.zeros_like(diff), diff)
-    flat = int(torch.argmax(diff))
+    allowed = atol + rtol * e64.abs()
+    outside = ~torch.isclose(a64, e64, rtol=rtol, atol=atol, equal_nan=True)
+    # The headline is the worst violation of the tolerance (the largest excess over what is allowed), which
+    # is not always the largest absolute difference: that one can sit on a large value, within rtol.
+    excess = torch.where(outside, diff - allowed, torch.full_like(diff, -float("inf")))
+    excess = torch.where(torch.isnan(excess), torch.full_like(excess, float("inf")), excess)
+    flat = int(torch.argmax(excess))
     index = [int(i) for i in np.unravel_index(flat, tuple(exp.shape))] if exp.dim() else []
     where = f" at index {index}" if index else ""
-    bad = int((~torch.isclose(a64, e64, rtol=rtol, atol=atol, equal_nan=True)).sum())
+    bad = int(outside.sum())
+    worst = float(diff.reshape(-1)[flat])
+    got, wanted = float(a64.reshape(-1)[flat]), float(e64.reshape(-1)[flat])
+    lead = "the difference from the reference" if exp.numel() == 1 else "the worst difference from the reference"
     raise GradeFailure(
-        f"{name}: the largest difference from the reference is {_fmt(float(diff.reshape(-1)[flat]))}{where} "
-        f"(expected {_fmt(float(e64.reshape(-1)[flat]))}, got {_fmt(float(a64.reshape(-1)[flat]))}); "
+        f"{name}: {lead} is {_fmt(worst)}{where} (expected {_fmt(wanted)}, got {_fmt(got)}, "
+        f"allowed {_fmt(float(allowed.reshape(-1)[flat]))}); "
         f"{bad} of {exp.numel()} values are outside rtol={rtol:g}, atol={atol:g}"
         + _diagnose(act, mistakes, rtol, atol)
     )
@@ -175,10 +192,123 @@ def check_number(
     raise GradeFailure(f"{name}: got {_fmt(actual)}{wanted}{tolerance}")
 
 
-def check_true(condition: bool, message: str) -> None:
+def as_float(value: Any, name: str = "the result") -> float:
+    """One number from the learner (a Python or NumPy number, or a one-element array or tensor)."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.item()
+    elif isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.detach().cpu().item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise GradeFailure(f"{name} should be a number, but it is {type(value).__name__}: {_short(value)}")
+    return float(value)
+
+
+def numbers(value: Any, name: str = "the result") -> torch.Tensor:
+    """A learner's sequence of numbers (a list of floats, an array, a tensor) as a float64 tensor."""
+    if isinstance(value, (np.ndarray, torch.Tensor)):
+        return to_tensor(value, name).to(torch.float64).reshape(-1)
+    if not isinstance(value, (list, tuple)):
+        raise GradeFailure(f"{name} should be a list of numbers, but it is {type(value).__name__}: {_short(value)}")
+    return torch.tensor([as_float(v, f"each entry of {name}") for v in value], dtype=torch.float64)
+
+
+def member(owner: Any, attribute: str, what: str) -> Any:
+    """``owner.attribute`` (or ``owner[attribute]`` for a dict), or a failure naming what is missing."""
+    if isinstance(owner, dict):
+        if attribute not in owner:
+            raise GradeFailure(f"{what} has no entry {attribute!r} (it has {sorted(map(str, owner))})")
+        return owner[attribute]
+    if not hasattr(owner, attribute):
+        raise GradeFailure(f"{what} has no attribute {attribute!r}")
+    return getattr(owner, attribute)
+
+
+def check_defaults(fn: Any, name: str, **expected: Any) -> None:
+    """The default values the stub's signature states (``check_defaults(learner.fit, "fit", lr=1.0)``):
+    graders call with every argument, so a changed default would otherwise go unseen."""
+    import inspect
+
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        raise GradeFailure(f"{name} should be a function or class, but it is {type(fn).__name__}") from None
+    try:  # an unwritten stub is not started, not passed: its signature is the stub's own
+        body = inspect.getsource(fn.__init__ if isinstance(fn, type) else fn)
+    except (OSError, TypeError):
+        body = ""
+    if "raise NotImplementedError" in body:
+        raise NotStarted(f"{name} still raises NotImplementedError")
+    for parameter, value in expected.items():
+        got = signature.parameters.get(parameter)
+        if got is None:
+            raise GradeFailure(f"{name} has no parameter {parameter!r}; keep the stub's signature")
+        if got.default is inspect.Parameter.empty:
+            raise GradeFailure(f"{name}'s {parameter} has no default; the stub gives it {value!r}")
+        if type(got.default) is not type(value) and not (isinstance(value, float) and isinstance(got.default, int)) \
+                or got.default != value:
+            raise GradeFailure(f"{name}'s {parameter} defaults to {got.default!r}; the stub says {value!r}")
+
+
+def check_true(condition: Any, message: str) -> None:
     verify()
-    if not condition:
+    try:
+        ok = bool(condition)
+    except (TypeError, ValueError, RuntimeError):  # a many-valued tensor, or something with no truth value
+        ok = False
+    if not ok:
         raise GradeFailure(message)
+
+
+def learner_tensor(value: Any, name: str = "the result", *, shape: tuple[int, ...] | None = None,
+                   grad: bool = False) -> torch.Tensor:
+    """The learner's value as the tensor it is (not detached, not converted), for checks that need its
+    graph or device; ``grad=True`` also requires it to be connected to the inputs' graph."""
+    if not isinstance(value, torch.Tensor):
+        raise GradeFailure(f"{name} should be a torch.Tensor, but it is {type(value).__name__}: {_short(value)}")
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise GradeFailure(f"{name} has shape {tuple(value.shape)}, expected {tuple(shape)}")
+    if grad and value.grad_fn is None:
+        what = "does not require a gradient although its inputs do:" if not value.requires_grad else "is a new leaf:"
+        raise GradeFailure(
+            f"{name} {what} it is not connected to the inputs' autograd graph (it has no grad_fn). Was it built "
+            "with torch.tensor(...), .detach(), .item() or .numpy() part of the way, or under torch.no_grad()?"
+        )
+    return value
+
+
+def grad_of(tensor: torch.Tensor, name: str) -> torch.Tensor:
+    """``tensor.grad`` after a backward pass; no gradient is a learner-facing failure, not a crash."""
+    if tensor.grad is None:
+        raise GradeFailure(
+            f"no gradient reached {name}: the output does not depend on it through operations autograd can "
+            "follow (a .detach(), torch.tensor(...) or .item() in between?)"
+        )
+    return tensor.grad
+
+
+def unpack(value: Any, count: int, name: str = "the result", what: str = "") -> tuple:
+    """A learner's tuple of ``count`` results; anything else fails naming what was expected."""
+    if not isinstance(value, (tuple, list)) or len(value) != count:
+        shown = f"{type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) else (
+            f"{type(value).__name__}: {_short(value)}")
+        expected = f" ({what})" if what else ""
+        raise GradeFailure(f"{name} should be a tuple of {count} values{expected}, but it is {shown}")
+    return tuple(value)
+
+
+def logits_and_loss(model: Any, idx: torch.Tensor, targets: torch.Tensor | None = None) -> tuple:
+    """``model(idx[, targets])`` of a learner's language model, checked: logits (B, T, vocab) and a scalar
+    loss, or None without targets."""
+    out = model(idx) if targets is None else model(idx, targets)
+    logits, loss = unpack(out, 2, "GPT.forward", "logits, loss")
+    logits = learner_tensor(logits, "the logits")
+    check_true(logits.dim() == 3 and tuple(logits.shape[:2]) == tuple(idx.shape),
+               f"the logits have shape {tuple(logits.shape)}; expected {tuple(idx.shape)} followed by the vocabulary size")
+    if targets is None:
+        check_true(loss is None, "GPT.forward(idx) without targets should return loss None")
+    else:
+        loss = learner_tensor(loss, "the loss", shape=())
+    return logits, loss
 
 
 def answer(module: Any, name: str) -> Any:

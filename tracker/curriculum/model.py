@@ -18,8 +18,9 @@ from typing import Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Kind = Literal["code", "quiz", "reflection"]
-# Where an exercise can be graded: "any" runs on CUDA, MPS or CPU; "cuda" needs an NVIDIA GPU.
-Device = Literal["any", "cuda"]
+# Where an exercise can be graded: "any" runs on CUDA, MPS or CPU; "cuda" needs an NVIDIA GPU; "cpu" is
+# NumPy-only or pure Python, graded on the CPU whatever the machine has.
+Device = Literal["any", "cuda", "cpu"]
 Status = Literal["gradable", "coming_soon"]
 
 MODULE_ID = re.compile(r"^\d+\.\d+$")

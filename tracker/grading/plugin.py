@@ -159,6 +159,18 @@ def _learner_frame(excinfo: pytest.ExceptionInfo) -> str:
     return where
 
 
+def learner_traceback(excinfo: pytest.ExceptionInfo, message: str) -> str:
+    """The frames of the learner's files (file, line, function and source line) and the check's message."""
+    lines = []
+    for frame in traceback.extract_tb(excinfo.tb):
+        if sandbox.is_learner_frame(frame.filename):
+            lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
+            if frame.line:
+                lines.append(f"    {frame.line.strip()}")
+    head = ["Traceback (your code only):", *lines] if lines else []
+    return "\n".join([*head, *(f"E   {line}" for line in (message or "a check failed").splitlines())])
+
+
 def classify(excinfo: pytest.ExceptionInfo) -> tuple[str, str]:
     """The outcome and the learner-facing message for a test that raised."""
     exc = excinfo.value
@@ -226,6 +238,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if call.when == "teardown" and kind == R.ERROR:
             kind = R.FAILED
         entry["outcome"], entry["message"] = kind, message
+    if report.failed and call.excinfo is not None:
+        # What `tracker grade -v` shows: the learner's own frames and the message, never the hidden grader.
+        report.longrepr = learner_traceback(call.excinfo, entry["message"])
     if call.when == "teardown":
         entry = _reports.pop(item.nodeid)
         entry["devices"] = sorted(sandbox.devices_seen)
