@@ -3,11 +3,12 @@ memory waste versus contiguous allocation, and incremental decoding equal to a f
 
 References: ``torch.nn.functional.scaled_dot_product_attention`` (captured before the learner's code runs)
 on contiguous keys and values gathered by the grader itself; block tables from the stated allocation rule
-(lowest free block, a new block only when a token starts one); the waste fractions from their closed form.
+(lowest free block, a new block only when a token starts one, none held early at an exact multiple of the
+block size); the waste fractions from their closed form.
 Paged attention is tested on a pool filled with garbage and block tables in scrambled physical order, so
 reading slots past seq_len or ignoring the table shows. Probes: a stack or queue free list instead of the
 lowest free block, a block per token, a missing 1/sqrt(head_dim), attention over the whole last block,
-softmax over the wrong axis, rounding blocks down, waste relative to the used tokens or averaged per
+a scale of 1/head_dim, sqrt(head_dim) or 1/sqrt(d_model), a given scale ignored, softmax over the wrong axis, rounding blocks down, waste relative to the used tokens or averaged per
 request, a non-causal full forward, and heads split in the wrong order.
 """
 
@@ -98,6 +99,34 @@ def test_block_tables_interleaved(learner):
     check_true(cache.allocator.num_free() == 4, f"4 of 8 blocks should be free, num_free() is {cache.allocator.num_free()}")
 
 
+def test_exact_multiple_of_the_block_size(learner):
+    """a sequence whose length is an exact multiple of block_size holds no extra block"""
+    cache = learner.PagedKVCache(2, 4, 2, 3)  # exactly two blocks: room for 8 tokens, no more
+    cache.add_sequence(0)
+    for pos in range(8):
+        try:
+            cache.append(0, *_tok(0, pos))
+        except NotImplementedError:
+            raise
+        except RuntimeError as exc:
+            raise GradeFailure(
+                f"a pool of 2 blocks of 4 slots holds 8 tokens, but appending token {pos} raised RuntimeError ({exc}): "
+                "a block was allocated one token early; allocate only when the token about to be written starts a "
+                "block (position % block_size == 0)") from None
+        table = cache.block_table(0)
+        need = pos // 4 + 1
+        if len(table) != need:
+            early = " (an extra block, allocated one token early)" if len(table) == need + 1 else ""
+            raise GradeFailure(
+                f"after {pos + 1} tokens with block_size 4 the block table is {table}{early}, expected {need} "
+                f"block{'s' if need > 1 else ''}: allocate only when the token about to be written starts a block "
+                "(position % block_size == 0)")
+    check_true(cache.allocator.num_free() == 0, f"8 tokens fill both blocks; num_free() is {cache.allocator.num_free()}")
+    cache.free_sequence(0)
+    check_true(cache.allocator.num_free() == 2, f"after free_sequence, num_free() is {cache.allocator.num_free()}, "
+                                                "expected 2")
+
+
 def test_slots_and_gather(learner):
     """token p sits in block_table[p // block_size], slot p % block_size; gather restores the order"""
     cache = _interleaved(learner)
@@ -155,6 +184,7 @@ def _pool(seed=0, num_blocks=12, block_size=4, heads=2, dim=8, lens=(1, 7, 13)):
 
 
 def _reference(q, k_cache, v_cache, tables, lens, scale=None, *, whole_blocks=False, no_scale=False, head_softmax=False):
+    """SDPA on the gathered keys and values; the keyword flags give the classic mistakes' outputs."""
     outs = []
     for b, (table, n) in enumerate(zip(tables, lens)):
         keys = k_cache[table].flatten(0, 1)
@@ -179,6 +209,10 @@ def test_paged_attention_matches_contiguous(learner):
                 mistakes={"attending to every slot of the last block, past seq_len":
                           _reference(q, k_cache, v_cache, tables, lens, whole_blocks=True),
                           "forgetting the 1/sqrt(head_dim) scale": _reference(q, k_cache, v_cache, tables, lens, no_scale=True),
+                          "dividing the scores by head_dim instead of sqrt(head_dim)":
+                          _reference(q, k_cache, v_cache, tables, lens, scale=1 / q.shape[-1]),
+                          "multiplying by sqrt(head_dim) instead of dividing":
+                          _reference(q, k_cache, v_cache, tables, lens, scale=math.sqrt(q.shape[-1])),
                           "a softmax over the heads instead of over the cached tokens":
                           _reference(q, k_cache, v_cache, tables, lens, head_softmax=True)})
 
@@ -188,7 +222,10 @@ def test_paged_attention_custom_scale(learner):
     q, k_cache, v_cache, tables, lens = _pool(seed=3, lens=(4, 9))
     got = learner.paged_attention(q, k_cache, v_cache, tables, lens, scale=0.2)
     check_close(got, _reference(q, k_cache, v_cache, tables, lens, scale=0.2), name="paged_attention with scale=0.2",
-                rtol=RTOL, atol=ATOL)
+                rtol=RTOL, atol=ATOL,
+                mistakes={"ignoring the given scale (always 1/sqrt(head_dim))": _reference(q, k_cache, v_cache, tables, lens),
+                          "multiplying by the default 1/sqrt(head_dim) as well as the given scale":
+                          _reference(q, k_cache, v_cache, tables, lens, scale=0.2 / math.sqrt(q.shape[-1]))})
 
 
 # --- memory waste -------------------------------------------------------------------------------------
@@ -239,7 +276,7 @@ def _layer(seed=11, t=11, d=16):
     return x, ws
 
 
-def _reference_layer(x, w_q, w_k, w_v, w_o, n_heads, *, causal=True, heads_last=False):
+def _reference_layer(x, w_q, w_k, w_v, w_o, n_heads, *, causal=True, heads_last=False, scale=None):
     t, d = x.shape
     hd = d // n_heads
 
@@ -248,7 +285,7 @@ def _reference_layer(x, w_q, w_k, w_v, w_o, n_heads, *, causal=True, heads_last=
         y = y.view(t, hd, n_heads).permute(2, 0, 1) if heads_last else y.view(t, n_heads, hd).transpose(0, 1)
         return y
 
-    out = _sdpa(split(w_q), split(w_k), split(w_v), is_causal=causal)
+    out = _sdpa(split(w_q), split(w_k), split(w_v), is_causal=causal, scale=scale)
     out = out.permute(1, 2, 0).reshape(t, d) if heads_last else out.transpose(0, 1).reshape(t, d)
     return out @ w_o.T
 
@@ -259,6 +296,11 @@ def test_full_attention(learner):
     got = learner.full_attention(x, wq, wk, wv, wo, 4)
     check_close(got, _reference_layer(x, wq, wk, wv, wo, 4), name="full_attention", rtol=RTOL, atol=ATOL,
                 mistakes={"attention without the causal mask": _reference_layer(x, wq, wk, wv, wo, 4, causal=False),
+                          "scaling by 1/sqrt(d_model) instead of 1/sqrt(head_dim)":
+                          _reference_layer(x, wq, wk, wv, wo, 4, scale=1 / math.sqrt(x.shape[1])),
+                          "dividing the scores by head_dim instead of sqrt(head_dim)":
+                          _reference_layer(x, wq, wk, wv, wo, 4, scale=4 / x.shape[1]),
+                          "forgetting the 1/sqrt(head_dim) scale": _reference_layer(x, wq, wk, wv, wo, 4, scale=1.0),
                           "splitting the heads in the wrong order (head_dim before n_heads)":
                           _reference_layer(x, wq, wk, wv, wo, 4, heads_last=True)})
 
