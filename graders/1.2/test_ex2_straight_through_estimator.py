@@ -77,6 +77,10 @@ def test_forward_values(learner):
                 "returning the integer codes instead of dequantizing them": torch.clamp(c, qmin, qmax),
                 "leaving out the clamp to [qmin, qmax]": (c - zp) * scale,
                 "flooring instead of rounding": (torch.clamp(torch.floor(x / scale) + zp, qmin, qmax) - zp) * scale,
+                "rounding halves up (floor(v + 0.5)) instead of to even, as torch.round does":
+                (torch.clamp(torch.floor(x / scale + 0.5) + zp, qmin, qmax) - zp) * scale,
+                "rounding halves away from zero instead of to even, as torch.round does":
+                (torch.clamp(torch.sign(x / scale) * torch.floor((x / scale).abs() + 0.5) + zp, qmin, qmax) - zp) * scale,
                 "dequantizing without subtracting the zero-point": torch.clamp(c, qmin, qmax) * scale,
             },
         )
