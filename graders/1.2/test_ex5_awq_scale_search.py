@@ -19,15 +19,15 @@ import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
 
 
-def _qgroup(W, bits=4, gs=32, along_rows=False, per_row=False):
+def _qgroup(W, bits=4, gs=32, along_rows=False, per_row=False, without_zero=False):
     W = W.double()
     if along_rows:
         return _qgroup(W.T.contiguous(), bits, gs).double().T
     out, inp = W.shape
     G = W.reshape(out, 1, inp) if per_row else W.reshape(out, inp // gs, gs)
     maxq = 2**bits - 1
-    lo = G.amin(-1, keepdim=True).clamp(max=0)
-    hi = G.amax(-1, keepdim=True).clamp(min=0)
+    lo = G.amin(-1, keepdim=True) if without_zero else G.amin(-1, keepdim=True).clamp(max=0)
+    hi = G.amax(-1, keepdim=True) if without_zero else G.amax(-1, keepdim=True).clamp(min=0)
     flat = hi == lo
     scale = torch.where(flat, torch.ones_like(hi), (hi - lo) / maxq)
     zero = torch.where(flat, torch.zeros_like(lo), torch.clamp(torch.round(-lo / scale), 0, maxq))
@@ -95,6 +95,8 @@ def test_groupwise_quantization(learner):
         mistakes={
             "groups of 32 consecutive OUTPUT rows (down the columns) instead of input columns": _qgroup(W, along_rows=True),
             "one grid per row (no groups)": _qgroup(W, per_row=True),
+            "a range [min, max] that does not include 0 (lo = min(group.min(), 0), hi = max(group.max(), 0))":
+            _qgroup(W, without_zero=True),
         },
     )
     check_close(learner.quantize_groupwise(W, 3, 16), _qgroup(W, 3, 16), name="the 3-bit, group-16 weights", rtol=1e-5, atol=1e-7)
