@@ -9,8 +9,10 @@ zero-point, dequantizing without the zero-point, and MAE/SSE/RMSE in place of th
 
 from __future__ import annotations
 
+import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 FORBIDDEN = [
     "torch.quantize_per_tensor",
@@ -49,6 +51,12 @@ def _params(value, name: str) -> tuple[float, int]:
     if not (isinstance(value, tuple) and len(value) == 2):
         raise GradeFailure(f"{name} should return a tuple (scale, zero_point), got {value!r}")
     return value
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_symmetric_params(learner):
@@ -237,3 +245,13 @@ def test_all_zero_tensor(learner):
         check_number(scale, 1.0, name=f"the {scheme} scale of an all-zero tensor")
         mse = learner.quantization_mse(x, scheme)
         check_number(mse, 0.0, name=f"the {scheme} MSE of an all-zero tensor", atol=1e-12)
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """quantize, dequantize and the MSE keep every tensor on the input's device (checked without a GPU)"""
+    x = _gaussian(8, 16, seed=3)
+    check_follows_device(learner.quantize, x, 0.125, 0, torch.int8)
+    check_follows_device(learner.quantize, x, 0.0625, 128, torch.uint8)
+    check_follows_device(learner.dequantize, torch.arange(-8, 8, dtype=torch.int8), 0.125, 0)
+    for scheme in ("symmetric", "asymmetric"):
+        check_follows_device(learner.quantization_mse, x, scheme)
