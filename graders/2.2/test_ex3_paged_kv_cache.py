@@ -16,15 +16,23 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 FORBIDDEN = ["torch.nn.functional.scaled_dot_product_attention"]
 
 _sdpa = F.scaled_dot_product_attention
 
 RTOL, ATOL = 1e-4, 1e-5
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 # --- allocator and cache ----------------------------------------------------------------------------
@@ -310,10 +318,11 @@ def test_incremental_equals_full(learner):
     x, (wq, wk, wv, wo) = _layer(seed=12, t=13, d=16)
     calls = []
     original = learner.paged_attention
+    raw = getattr(original, "__learner_function__", original)  # called from the learner's code: no moves
 
     def counting(*args, **kwargs):
         calls.append(1)
-        return original(*args, **kwargs)
+        return raw(*args, **kwargs)
 
     learner.paged_attention = counting
     try:
@@ -324,3 +333,11 @@ def test_incremental_equals_full(learner):
                 mistakes={"attention without the causal mask": _reference_layer(x, wq, wk, wv, wo, 2, causal=False)})
     check_true(len(calls) == 13, f"incremental_attention called paged_attention {len(calls)} times for 13 tokens; "
                                  "decode one token at a time through the paged cache")
+
+
+def test_attention_stays_on_the_inputs_device(learner):
+    """paged and full attention create every tensor on the input's device (checked without a GPU)"""
+    q, k_cache, v_cache, tables, lens = _pool(seed=4, lens=(3, 6))
+    check_follows_device(learner.paged_attention, q, k_cache, v_cache, tables, lens)
+    x, (wq, wk, wv, wo) = _layer(seed=5, t=6, d=8)
+    check_follows_device(learner.full_attention, x, wq, wk, wv, wo, 2)
