@@ -17,6 +17,7 @@ import functools
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 
 def _qgroup(W, bits=4, gs=32, along_rows=False, per_row=False, without_zero=False):
@@ -76,6 +77,12 @@ def _data(seed: int = 0, out: int = 64, inp: int = 128, n: int = 128):
     X[:, salient] *= 20 + 20 * torch.rand(6, generator=g)
     W = torch.randn(out, inp, generator=g) * 0.05
     return W, X
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_groupwise_quantization(learner):
@@ -210,3 +217,10 @@ def test_grid_starts_at_zero(learner):
     check_number(alpha, 0.0, name="alpha with n_grid=1", atol=1e-12, mistakes={"a grid i / n_grid for i = 1..n_grid (it must start at 0)": 1.0})
     check_close(scales, torch.ones(W.shape[1]), name="the scales for alpha 0", rtol=1e-6, atol=1e-6)
     check_close(w_eff, _qgroup(W), name="W_eff for alpha 0 (plain group-wise RTN)", rtol=1e-5, atol=1e-7)
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """every tensor the code creates lives on the input's device (checked without a GPU)"""
+    g = torch.Generator().manual_seed(3)
+    check_follows_device(learner.quantize_groupwise, torch.randn(8, 64, generator=g), 4, 32)
+    check_follows_device(learner.activation_magnitude, torch.randn(16, 64, generator=g))
