@@ -135,7 +135,7 @@ CASES = [
     ("negative xp", _swap("            kind: code\n", "            kind: code\n            xp: -5\n"),
      ["curriculum.yaml:23:13: categories[0].modules[0].exercises[0].xp: Input should be greater than or equal to 0"]),
     ("bad device", _swap("            kind: code\n", "            kind: code\n            device: tpu\n"),
-     ["curriculum.yaml:23:13: categories[0].modules[0].exercises[0].device: Input should be 'any' or 'cuda'"]),
+     ["curriculum.yaml:23:13: categories[0].modules[0].exercises[0].device: Input should be 'any', 'cuda' or 'cpu'"]),
     ("duplicate key", _swap("        summary: Sum\n", "        summary: Sum\n        summary: Again\n"),
      ["curriculum.yaml:11:9: categories[0].modules[0].summary: duplicate key"]),
     ("python tag", _swap("title: Mini", "title: !!python/object/apply:os.system ['echo hacked']"),

@@ -18,8 +18,9 @@ from typing import Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Kind = Literal["code", "quiz", "reflection"]
-# Where an exercise can be graded: "any" runs on CUDA, MPS or CPU; "cuda" needs an NVIDIA GPU.
-Device = Literal["any", "cuda"]
+# Where an exercise can be graded: "any" runs on CUDA, MPS or CPU; "cuda" needs an NVIDIA GPU; "cpu" grades on
+# the CPU whatever the machine has (NumPy or pure Python: nothing of it would run on a GPU).
+Device = Literal["any", "cuda", "cpu"]
 Status = Literal["gradable", "coming_soon"]
 
 MODULE_ID = re.compile(r"^\d+\.\d+$")
