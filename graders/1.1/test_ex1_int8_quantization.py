@@ -114,7 +114,7 @@ def test_asymmetric_params(learner):
 def test_zero_is_exact(learner):
     """0.0 survives quantize -> dequantize exactly with asymmetric parameters"""
     x = _gaussian(seed=8) + 1.3
-    scale, zero_point = learner.asymmetric_qparams(x)
+    scale, zero_point = _params(learner.asymmetric_qparams(x), "asymmetric_qparams")
     zeros = torch.zeros(5)
     back = learner.dequantize(learner.quantize(zeros, scale, zero_point, torch.uint8), scale, zero_point)
     check_close(back, zeros, name="dequantize(quantize(0.0))", rtol=0, atol=0)
@@ -241,7 +241,7 @@ def test_all_zero_tensor(learner):
     x = torch.zeros(4, 4)
     for scheme in ("symmetric", "asymmetric"):
         qparams = learner.symmetric_qparams if scheme == "symmetric" else learner.asymmetric_qparams
-        scale, _ = qparams(x)
+        scale, _ = _params(qparams(x), f"{scheme}_qparams")
         check_number(scale, 1.0, name=f"the {scheme} scale of an all-zero tensor")
         mse = learner.quantization_mse(x, scheme)
         check_number(mse, 0.0, name=f"the {scheme} MSE of an all-zero tensor", atol=1e-12)

@@ -192,7 +192,10 @@ def test_per_token_scales(learner):
 def test_per_token_codes_and_roundtrip(learner):
     """per-token codes equal torch.quantize_per_channel with one channel per token, and dequantize back"""
     x = _activations(4)
-    q, scales = learner.quantize_per_token(x)
+    out = learner.quantize_per_token(x)
+    check_true(isinstance(out, tuple) and len(out) == 2,
+               f"quantize_per_token should return a tuple (q, scales), got {type(out).__name__}")
+    q, scales = out
     amax = x.abs().amax(-1, keepdim=True)
     ref_scales = torch.where(amax > 0, amax / 127, torch.ones_like(amax))
     flat = x.reshape(-1, x.shape[-1])

@@ -108,7 +108,10 @@ def test_pad_linear(learner):
     w = torch.randn(50, 37, generator=g)
     b = torch.randn(50, generator=g)
     w0, b0 = w.clone(), b.clone()
-    wp, bp = learner.pad_linear(w, b, 8)
+    out = learner.pad_linear(w, b, 8)
+    check_true(isinstance(out, tuple) and len(out) == 2,
+               f"pad_linear should return a tuple (weight, bias), got {type(out).__name__}")
+    wp, bp = out
     check_true(torch.equal(w, w0) and torch.equal(b, b0), "pad_linear modified its inputs; return new tensors")
     check_true(torch.is_tensor(wp) and tuple(wp.shape) == (56, 40),
                f"the padded weight has shape {tuple(getattr(wp, 'shape', ()))}, expected (56, 40): "

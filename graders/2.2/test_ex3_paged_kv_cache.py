@@ -70,6 +70,25 @@ def test_allocator_lowest_free(learner):
         raise GradeFailure(f"free({bad}) of a block that is not allocated should raise ValueError")
 
 
+def _table(cache, seq: int) -> list:
+    table = cache.block_table(seq)
+    check_true(isinstance(table, list) and all(isinstance(b, int) for b in table),
+               f"block_table({seq}) should return a list of block ids (ints), got {table!r}")
+    return table
+
+
+def _free(cache) -> int:
+    allocator = getattr(cache, "allocator", None)
+    check_true(hasattr(allocator, "num_free"), "the cache should keep its BlockAllocator in the attribute allocator")
+    return allocator.num_free()
+
+
+def _gather(cache, seq: int):
+    out = cache.gather(seq)
+    check_true(isinstance(out, tuple) and len(out) == 2, f"gather({seq}) should return (keys, values), got {out!r}"[:200])
+    return out
+
+
 def _tok(seq: int, pos: int, heads: int = 2, dim: int = 3):
     base = torch.arange(heads * dim, dtype=torch.float32).view(heads, dim)
     return base + 100 * seq + pos, -(base + 100 * seq + pos)
@@ -96,7 +115,7 @@ def test_block_tables_interleaved(learner):
         raise GradeFailure(f"appending 6 and 5 tokens with block_size 4 to a pool of 8 blocks raised RuntimeError "
                            f"({exc}), but only 4 blocks are needed: a new block is needed only when a token starts a "
                            "block (position % block_size == 0), not for every token") from None
-    a, b = cache.block_table(10), cache.block_table(20)
+    a, b = _table(cache, 10), _table(cache, 20)
     if len(a) == 6:
         raise GradeFailure(f"sequence 10 (6 tokens, block_size 4) has block table {a}: a new block is needed only "
                            "when a token starts a block (position % block_size == 0), not for every token")
@@ -104,7 +123,7 @@ def test_block_tables_interleaved(learner):
                f"block tables after interleaved appends: got {a} and {b}, expected [0, 2] and [1, 3]")
     check_true(cache.seq_len(10) == 6 and cache.seq_len(20) == 5,
                f"seq_len: got {cache.seq_len(10)} and {cache.seq_len(20)}, expected 6 and 5")
-    check_true(cache.allocator.num_free() == 4, f"4 of 8 blocks should be free, num_free() is {cache.allocator.num_free()}")
+    check_true(_free(cache) == 4, f"4 of 8 blocks should be free, num_free() is {_free(cache)}")
 
 
 def test_exact_multiple_of_the_block_size(learner):
@@ -121,7 +140,7 @@ def test_exact_multiple_of_the_block_size(learner):
                 f"a pool of 2 blocks of 4 slots holds 8 tokens, but appending token {pos} raised RuntimeError ({exc}): "
                 "a block was allocated one token early; allocate only when the token about to be written starts a "
                 "block (position % block_size == 0)") from None
-        table = cache.block_table(0)
+        table = _table(cache, 0)
         need = pos // 4 + 1
         if len(table) != need:
             early = " (an extra block, allocated one token early)" if len(table) == need + 1 else ""
@@ -129,9 +148,9 @@ def test_exact_multiple_of_the_block_size(learner):
                 f"after {pos + 1} tokens with block_size 4 the block table is {table}{early}, expected {need} "
                 f"block{'s' if need > 1 else ''}: allocate only when the token about to be written starts a block "
                 "(position % block_size == 0)")
-    check_true(cache.allocator.num_free() == 0, f"8 tokens fill both blocks; num_free() is {cache.allocator.num_free()}")
+    check_true(_free(cache) == 0, f"8 tokens fill both blocks; num_free() is {_free(cache)}")
     cache.free_sequence(0)
-    check_true(cache.allocator.num_free() == 2, f"after free_sequence, num_free() is {cache.allocator.num_free()}, "
+    check_true(_free(cache) == 2, f"after free_sequence, num_free() is {_free(cache)}, "
                                                 "expected 2")
 
 
@@ -139,7 +158,7 @@ def test_slots_and_gather(learner):
     """token p sits in block_table[p // block_size], slot p % block_size; gather restores the order"""
     cache = _interleaved(learner)
     for seq, n in ((10, 6), (20, 5)):
-        table = cache.block_table(seq)
+        table = _table(cache, seq)
         for pos in range(n):
             k, v = _tok(seq, pos)
             block, slot = table[pos // 4], pos % 4
@@ -147,7 +166,7 @@ def test_slots_and_gather(learner):
                         rtol=0, atol=0)
             check_close(cache.v_cache[block, slot], v, name=f"v_cache[{block}, {slot}] (sequence {seq}, token {pos})",
                         rtol=0, atol=0)
-        keys, values = cache.gather(seq)
+        keys, values = _gather(cache, seq)
         check_close(keys, torch.stack([_tok(seq, p)[0] for p in range(n)]), name=f"gather({seq}) keys", rtol=0, atol=0)
         check_close(values, torch.stack([_tok(seq, p)[1] for p in range(n)]), name=f"gather({seq}) values", rtol=0, atol=0)
 
@@ -156,15 +175,15 @@ def test_free_and_reuse(learner):
     """freed blocks return to the pool and are reused lowest first"""
     cache = _interleaved(learner)
     cache.free_sequence(10)
-    check_true(cache.allocator.num_free() == 6, f"after freeing sequence 10, num_free() is "
-                                                f"{cache.allocator.num_free()}, expected 6")
+    check_true(_free(cache) == 6, f"after freeing sequence 10, num_free() is "
+                                                f"{_free(cache)}, expected 6")
     cache.add_sequence(30)
     for pos in range(9):
         cache.append(30, *_tok(30, pos))
-    table = cache.block_table(30)
+    table = _table(cache, 30)
     check_true(table == [0, 2, 4], f"a new 9-token sequence after freeing blocks 0 and 2 got block table {table}, "
                                    "expected [0, 2, 4]")
-    keys, _ = cache.gather(30)
+    keys, _ = _gather(cache, 30)
     check_close(keys, torch.stack([_tok(30, p)[0] for p in range(9)]), name="gather(30) keys", rtol=0, atol=0)
     try:
         cache.add_sequence(20)
