@@ -159,6 +159,8 @@ def test_slots_and_gather(learner):
     cache = _interleaved(learner)
     for seq, n in ((10, 6), (20, 5)):
         table = _table(cache, seq)
+        check_true(len(table) == -(-n // 4), f"sequence {seq} ({n} tokens, block_size 4) has block table {table}, "
+                                            f"expected {-(-n // 4)} blocks")
         for pos in range(n):
             k, v = _tok(seq, pos)
             block, slot = table[pos // 4], pos % 4
