@@ -196,3 +196,10 @@ def test_learner_functions_run_on_the_grading_device(tmp_path):
     on_cpu.double = lambda x: x
     on_cpu.double = original
     assert m.double is original.__learner_function__
+
+
+def test_a_change_in_place_shows_in_the_graders_tensor(tmp_path):
+    m = learner(tmp_path, "def clip(x):\n    x.clamp_(max=5)\n    return x\n")
+    x = X.clone()
+    devices.on_device(m, "cpu").clip(x)
+    assert float(x.max()) == 5.0

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import on_device
 
 FORBIDDEN = [
     "torch.nn.functional.cross_entropy",
@@ -81,6 +83,12 @@ def _nll_call(learner, logits, ids):
     if not (isinstance(out, tuple) and len(out) == 2):
         raise GradeFailure(f"shifted_token_nll should return a tuple (nll, mask), got {type(out).__name__}")
     return out
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_token_nll(learner):

@@ -9,9 +9,11 @@ padded output not sliced back, and accepting a dtype that tensor cores do not ta
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import on_device
 
 _linear = F.linear
 
@@ -29,6 +31,12 @@ EXPECTED = {
 
 def _ceil_to(n: int, m: int) -> int:
     return -(-n // m) * m
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_multiples_by_dtype(learner):

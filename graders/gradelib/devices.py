@@ -141,12 +141,23 @@ class _LearnerOnDevice:
 
         @functools.wraps(value)
         def call(*args: Any, **kwargs: Any) -> Any:
-            move = functools.partial(_to, device=device)
+            moved: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+            def move(t: torch.Tensor) -> torch.Tensor:
+                there = _to(t, device)
+                if there is not t:
+                    moved.append((t, there))
+                return there
+
             _move_modules((args, kwargs), device)
             try:
                 out = value(*_keep_modules(args, move), **_keep_modules(kwargs, move))
             finally:
                 _move_modules((args, kwargs), torch.device("cpu"))
+                with torch.no_grad():
+                    for here, there in moved if device.type != "meta" else ():  # what the code changed in place shows in the grader's tensor
+                        if there.dtype == here.dtype and not torch.equal(there.cpu(), here):
+                            here.copy_(there)
             return _keep_modules(out, lambda t: t.cpu())
 
         call.__learner_function__ = value  # type: ignore[attr-defined]
