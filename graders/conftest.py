@@ -57,3 +57,11 @@ def _untampered():
 @pytest.fixture(autouse=True)
 def _seeded():
     torch.manual_seed(0)
+
+
+@pytest.fixture(autouse=True)
+def _same_verdict_everywhere():
+    """No TF32, deterministic algorithms, seeded generators: a device changes rounding, never a verdict."""
+    from gradelib.devices import same_verdict_everywhere
+
+    same_verdict_everywhere()

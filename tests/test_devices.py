@@ -167,3 +167,39 @@ def test_grading_settings_turn_reduced_precision_off():
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = before[0], before[1]
         torch.use_deterministic_algorithms(before[2])
         torch.set_float32_matmul_precision(before[3])
+
+
+def test_learner_functions_run_on_the_grading_device(tmp_path):
+    m = learner(tmp_path, """
+        SCALE = 3
+
+        def where(x, layer=None, pair=()):
+            return {"x": x.device.type, "layer": layer.weight.device.type if layer is not None else None,
+                    "pair": [t.device.type for t in pair]}
+
+        def double(x):
+            return x * SCALE
+
+        class Box:
+            pass
+    """)
+    on_meta = devices.on_device(m, "meta")  # meta stands in for a GPU
+    assert on_meta.where(X, pair=(X, X)) == {"x": "meta", "layer": None, "pair": ["meta", "meta"]}
+    assert on_meta.SCALE == 3 and on_meta.Box is m.Box
+    on_cpu = devices.on_device(m, "cpu")
+    layer = torch.nn.Linear(2, 2)
+    weight = layer.weight
+    assert on_cpu.where(X, layer=layer)["layer"] == "cpu" and layer.weight is weight  # moved in place
+    assert torch.equal(on_cpu.double(X), X * 3)
+    # A grader that swaps one of the learner's functions swaps the learner's own, never a wrapper.
+    original = on_cpu.double
+    on_cpu.double = lambda x: x
+    on_cpu.double = original
+    assert m.double is original.__learner_function__
+
+
+def test_a_change_in_place_shows_in_the_graders_tensor(tmp_path):
+    m = learner(tmp_path, "def clip(x):\n    x.clamp_(max=5)\n    return x\n")
+    x = X.clone()
+    devices.on_device(m, "cpu").clip(x)
+    assert float(x.max()) == 5.0

@@ -7,26 +7,63 @@ import subprocess
 import sys
 
 
-def _torch_line() -> tuple[str, str, bool]:
-    # Asked in a child process so that the tracker itself never imports torch.
-    code = (
-        "import torch,json;"
-        "c=torch.cuda.is_available();"
-        "m=bool(getattr(torch.backends,'mps',None) and torch.backends.mps.is_available());"
-        "print(json.dumps([torch.__version__, c, torch.cuda.get_device_name(0) if c else '', m]))"
-    )
-    try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    except subprocess.TimeoutExpired:
-        return ("torch", "importing torch took over 2 minutes", False)
-    if out.returncode != 0:
-        last = (out.stderr.strip().splitlines() or ["unknown error"])[-1]
-        return ("torch", f"cannot import torch: {last}", False)
-    import json
+_PROBE = (
+    "import torch,json;"
+    "c=torch.cuda.is_available();"
+    "m=bool(getattr(torch.backends,'mps',None) and torch.backends.mps.is_available());"
+    "p=torch.cuda.get_device_properties(0) if c else None;"
+    "r=getattr(getattr(torch,'mps',None),'recommended_max_memory',None);"
+    "mem=p.total_memory if c else (r() if m and r else 0);"
+    "print(json.dumps([torch.__version__, c, p.name if c else '', m, mem]))"
+)
+_probed: list | None = None
 
-    version, cuda, name, mps = json.loads(out.stdout.strip().splitlines()[-1])
+
+def _probe() -> list:
+    """[torch version, CUDA?, GPU name, MPS?, GPU memory in bytes], asked in a child process so that the
+    tracker itself never imports torch; raises RuntimeError with one line when torch cannot be imported."""
+    global _probed
+    if _probed is None:
+        try:
+            out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError("importing torch took over 2 minutes") from None
+        if out.returncode != 0:
+            last = (out.stderr.strip().splitlines() or ["unknown error"])[-1]
+            raise RuntimeError(f"cannot import torch: {last}")
+        import json
+
+        _probed = json.loads(out.stdout.strip().splitlines()[-1])
+    return _probed
+
+
+def _torch_line() -> tuple[str, str, bool]:
+    try:
+        version, cuda, name, mps, _ = _probe()
+    except RuntimeError as exc:
+        return ("torch", str(exc), False)
     device = f"CUDA: {name}" if cuda else ("MPS (Apple GPU)" if mps else "CPU only (GPU exercises will say 'needs a GPU')")
     return ("torch", f"{version}; {device}", True)
+
+
+def gpu_line(exercises) -> tuple[str, str, bool]:
+    """The GPU, its memory, and how many of the gradable ``exercises`` will grade on it."""
+    try:
+        _, cuda, name, mps, memory = _probe()
+    except RuntimeError:
+        return ("gpu", "unknown: torch cannot be imported", False)
+    gradable = [e for e in exercises if e.gradable]
+    on_gpu = [e for e in gradable if e.device != "cpu"]
+    need_cuda = sum(e.device == "cuda" for e in gradable)
+    size = f", {memory / 2**30:.1f} GiB" if memory else ""
+    if cuda:
+        return ("gpu", f"{name}{size}; {len(on_gpu)} of {len(gradable)} exercises grade on it", True)
+    if mps:
+        usable = len(on_gpu) - need_cuda
+        return ("gpu", f"Apple GPU (MPS){size}; {usable} of {len(gradable)} exercises grade on it, "
+                       f"{need_cuda} need CUDA", True)
+    return ("gpu", f"none: {len(on_gpu)} of {len(gradable)} exercises would grade on one and grade on the CPU here "
+                   f"({need_cuda} of them {'needs' if need_cuda == 1 else 'need'} CUDA and will say 'needs a GPU')", True)
 
 
 def run_checks() -> list[tuple[str, str, bool]]:
@@ -40,6 +77,7 @@ def run_checks() -> list[tuple[str, str, bool]]:
         with Tracker.open() as t:
             repo = t.repo
             checks.append(("curriculum", f"{len(list(t.curriculum.exercises()))} exercises in {repo / 'curriculum.yaml'}", True))
+            checks.append(gpu_line(list(t.curriculum.gradables())))
             problems = t.store.check_consistency()
             events = t.store.count_events()
             detail = f"{t.config.store_url()} ({events} events)"

@@ -18,6 +18,9 @@ Conventions (the grader holds you to exactly these):
 * If the range is zero (an all-zero tensor), use ``scale = 1.0`` (and ``zero_point = 0``).
 * Scales are Python ``float``; zero points are Python ``int``.
 
+The grader runs your code on its device (a GPU when there is one): keep every tensor on the input's device
+(no hard-coded ``"cuda"`` or ``.cuda()``, which fail on a Mac or a CPU-only laptop).
+
 Tolerances: integer codes must equal the reference exactly; scales, dequantized values and MSE are
 compared with a relative tolerance of 1e-6 (float32 inputs).
 """

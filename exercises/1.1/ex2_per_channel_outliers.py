@@ -23,6 +23,10 @@ Conventions: the symmetric INT8 scheme of exercise 1.1.1, applied per tensor or 
   that they broadcast along ``axis`` (for ``axis=0`` of a 2-D weight, ``scales[:, None]``), not along the
   last dimension.
 * MSE is ``mean((w - w_hat) ** 2)`` over all elements, as a Python ``float``.
+* The grader runs your code on its device (a GPU when there is one): every tensor you create lives on
+  ``w``'s device (``device=w.device``, or ``torch.full_like``), and the per-channel scales come from one
+  reduction over the tensor, not a Python loop that reads each channel's maximum back (``float(...)``,
+  ``.item()``): on a GPU each read waits for the device.
 
 Tolerances: integer codes must equal the reference exactly; scales and dequantized values are compared
 with ``rtol=1e-6``, MSEs with ``rtol=1e-5`` (float32 inputs).

@@ -31,6 +31,9 @@ Off-limits while your code runs (the grader uses them as references): ``torch.qu
 ``torch.quantize_per_channel``, the ``torch.fake_quantize_*`` functions and the observers of
 ``torch.ao.quantization``.
 
+The grader runs your code on its device (a GPU when there is one): create every tensor on the input's
+device (``device=x.device`` or ``torch.*_like``), and never hard-code ``"cuda"``.
+
 Tolerances: integer codes and zero-points exactly; scales, dequantized values rtol 1e-6; MSEs rtol 1e-5
 (float32 inputs).
 """

@@ -23,6 +23,9 @@ This is the behaviour of ``torch.fake_quantize_per_tensor_affine``, which is off
 runs (the grader uses it as the reference), along with the other ``torch.*fake_quantize*`` functions and
 ``torch.quantize_per_tensor``.
 
+The grader runs your code on its device (a GPU when there is one): create every tensor on the input's
+device (``device=x.device`` or ``torch.*_like``), and never hard-code ``"cuda"``.
+
 Tolerances: forward values and gradients exactly up to float rounding (rtol 1e-6, atol 1e-7); a short
 QAT run must follow the reference run to rtol 1e-5.
 """

@@ -51,6 +51,9 @@ are roughly normal, so each level is used about equally often). The absmax const
    codebook, dequantize (with double quantization, using the dequantized absmax values), and return
    ``mean((w - w_hat) ** 2)`` as a Python float.
 
+The grader runs your code on its device (a GPU when there is one): create every tensor on the input's
+device (``device=x.device`` or ``torch.*_like``), and never hard-code ``"cuda"``.
+
 Tolerances: the codebook atol 1e-6; codes exactly (a different code is accepted only where the value
 sits within 1e-5 of the midpoint between two levels); absmax, scales and dequantized values rtol 1e-6;
 MSEs rtol 1e-4; bits rtol 1e-9.

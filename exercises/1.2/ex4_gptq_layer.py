@@ -34,6 +34,9 @@ result, so a plain column loop is fine):
 
 Also implement ``quantize_rtn(W, bits=4)``: every weight rounded on the same grid, no compensation.
 
+The grader runs your code on its device (a GPU when there is one): create every tensor on the input's
+device (``device=x.device`` or ``torch.*_like``), and never hard-code ``"cuda"``.
+
 Grading: every returned weight must lie on its row's grid (tolerance 1e-4 of a step); the output error
 must equal the reference's within 2% (a different float order can flip a few roundings, so at least
 97% of the integer codes must equal the reference's), and must be clearly below RTN's. No library

@@ -33,6 +33,9 @@ Shapes: ``W`` is (out_features, in_features), the layer computes ``y = X @ W.T``
    Keep the alpha with the smallest error (the first one on an exact tie) and return it as a Python
    float, with its scales (float32, (in_features,)) and its ``W_eff`` (float32, ``W``'s shape).
 
+The grader runs your code on its device (a GPU when there is one): create every tensor on the input's
+device (``device=x.device`` or ``torch.*_like``), and never hard-code ``"cuda"``.
+
 Tolerances: group quantization rtol 1e-5 (atol 1e-7); magnitudes and scales rtol 1e-5; alpha exactly (the
 grader's data has a clear best alpha); the output error of ``W_eff`` rtol 1e-3. The chosen alpha must
 beat round-to-nearest clearly on data with salient channels.

@@ -34,6 +34,9 @@ is ``w8a8_matmul(X, W)`` when ``alpha is None`` (naive W8A8), and ``w8a8_matmul(
 Off-limits: ``torch.quantize_per_tensor``, ``torch.quantize_per_channel`` and the ``torch.fake_quantize_*``
 functions (the grader uses them).
 
+The grader runs your code on its device (a GPU when there is one): create every tensor on the input's
+device (``device=x.device`` or ``torch.*_like``), and never hard-code ``"cuda"``.
+
 Tolerances: factors and smoothed tensors rtol 1e-5; ``(X_s)(W_s)^T`` equals ``X W^T`` to rtol 1e-4;
 ``w8a8_matmul`` rtol 1e-5 (atol 1e-6); errors rtol 1e-4.
 """

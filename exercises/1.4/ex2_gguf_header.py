@@ -26,6 +26,8 @@ Write two functions with the ``struct`` module (or ``int.from_bytes``):
      little-endian machine, as llama.cpp diagnoses it; the message contains the word ``endian``;
    * any other version than 2 or 3 (1, or newer than 3): the message contains the word ``version``.
 
+   Each message names its own problem only: one message holding every keyword fails every check.
+
 2. ``read_header(path) -> dict``: open the file in binary mode, read its first 24 bytes (not the whole
    file) and return ``parse_header`` of them.
 

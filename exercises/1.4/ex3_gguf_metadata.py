@@ -44,6 +44,8 @@ A parser reads files from strangers, so it must fail cleanly. Raise ``ValueError
 * a value type is not one of the 13 above: the message contains the word ``type``;
 * a key appears twice: the message contains the word ``duplicate``.
 
+Each message names its own problem only: one message holding every keyword fails every check.
+
 Tolerances: integers, strings and offsets exact; floats equal the float32/float64 value stored.
 """
 

@@ -1,7 +1,17 @@
 """Exercise 1.4.4: GGUF tensor infos, aligned data offsets, and tensors memory-mapped without a copy.
 
 After the header and the metadata pairs (exercises 1.4.2 and 1.4.3; paste your parser in, this file must
-work on its own) come ``tensor_count`` tensor infos, back to back, little-endian:
+work on its own) come ``tensor_count`` tensor infos, back to back, little-endian. For the pairs you need,
+again: the header is 24 bytes (b"GGUF", uint32 version, uint64 tensor_count, uint64 metadata_kv_count);
+each pair is a key (a string: uint64 byte length + UTF-8 bytes), a uint32 value type and the value:
+
+    0 UINT8   1 byte        1 INT8    1 byte, signed     2 UINT16  2 bytes     3 INT16  2 bytes, signed
+    4 UINT32  4 bytes       5 INT32   4 bytes, signed    6 FLOAT32 4 bytes (IEEE 754 single)
+    7 BOOL    1 byte, 0 = false, 1 = true                8 STRING  a string as above
+    9 ARRAY   uint32 element type, uint64 element COUNT (not bytes), then the elements back to back
+    10 UINT64 8 bytes       11 INT64  8 bytes, signed    12 FLOAT64 8 bytes (IEEE 754 double)
+
+Each tensor info is:
 
     name         a GGUF string (uint64 byte length + UTF-8 bytes)
     n_dims       uint32
@@ -34,7 +44,7 @@ Any other type: ``ValueError``. Write four functions:
    "offset": int (ABSOLUTE file offset of the tensor's data), "nbytes": int}``.
    Raise ``ValueError`` with the word ``align`` in the message when a tensor's relative offset is not a
    multiple of the alignment, and with the word ``truncated`` when a tensor's data would run past the end
-   of ``buf`` (or any read does).
+   of ``buf`` (or any read does); a misaligned offset's message names the alignment, not truncation.
 4. ``load_tensors(path) -> dict[str, numpy.ndarray]``: memory-map the file READ-ONLY (``numpy.memmap``
    with ``mode="r"``, or ``mmap.mmap(..., access=mmap.ACCESS_READ)`` + ``numpy.frombuffer``) and return
    one array per tensor that is a VIEW into the map, never a copy: F32 -> float32, F16 -> float16,

@@ -31,6 +31,10 @@ Conventions (the grader holds you to exactly these):
   token slots per request; paged allocation reserves ``ceil(L / block_size) * block_size``. A waste fraction
   is ``(reserved - used) / reserved`` summed over the trace.
 
+The grader runs ``paged_attention``, ``full_attention`` and ``incremental_attention`` on its device (a GPU
+when there is one): create every tensor (a causal mask, a cache) on the input's device (``device=x.device``);
+block ids may be a Python list or a CPU index tensor, as indexing allows.
+
 ``torch.nn.functional.scaled_dot_product_attention`` is off-limits while your code runs (the grader uses
 it as the reference). Tolerances: block ids and counts exactly; tensors within rtol 1e-4, atol 1e-5;
 waste fractions within rtol 1e-9.

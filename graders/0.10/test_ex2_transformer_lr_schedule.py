@@ -102,6 +102,10 @@ def test_scheduler_drives_optimizer(learner):
                 "calling transformer_lr with LambdaLR's 0-based counter (the schedule starts one step late)": _f64(
                     [base_lr * (_lr(k - 1, d, w) if k > 1 else 0.0) for k in range(1, steps + 1)]
                 ),
+                "the schedule one step behind (transformer_lr(max(counter, 1)) with LambdaLR's 0-based counter: "
+                "steps 1 and 2 share a rate; pass counter + 1)": _f64(
+                    [base_lr * _lr(max(k - 1, 1), d, w) for k in range(1, steps + 1)]
+                ),
                 "the schedule one step early (transformer_lr(k + 1) for the k-th step)": _f64(
                     [base_lr * _lr(k + 1, d, w) for k in range(1, steps + 1)]
                 ),

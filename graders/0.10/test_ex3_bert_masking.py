@@ -133,6 +133,7 @@ def test_eighty_ten_ten(_main):
     ids, inputs, labels, special = _main
     picked = labels != -100
     n = int(picked.sum())
+    check_true(n > 0, "no position was picked (every label is -100), so there is no 80/10/10 split to measure")
     n_normal = VOCAB - len(SPECIAL)
     masked = float((picked & (inputs == MASK)).sum()) / n
     kept = float((picked & (inputs == ids)).sum()) / n
@@ -199,6 +200,7 @@ def test_random_tokens_are_normal_ids(learner):
     inputs, labels = _call(learner, ids, seed=5, vocab=vocab, mask=mask, special=special, p=1.0)
     changed = (labels != -100) & (inputs != ids) & (inputs != mask)
     drawn = inputs[changed]
+    check_true(drawn.numel() > 0, "with mlm_probability=1.0 no picked token was replaced by a random token")
     bad = torch.isin(drawn, torch.tensor(special))
     if bool(bad.any()):
         raise GradeFailure(

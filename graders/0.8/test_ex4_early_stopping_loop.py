@@ -204,7 +204,7 @@ def _setup():
 
 def _ref_fit(model, train_loader, val_loader, loss_fn, optimizer, max_epochs, metrics=None, early_stopping=None, *,
              no_eval=False, no_train=False, plain_train=False, plain_val=False, batch_metric=False, ignore_stop=False,
-             no_restore=False):
+             no_restore=False, per_batch_train=False, per_batch_val=False):
     metrics = metrics or {}
     history = {"train_loss": [], "val_loss": [], **{f"val_{n}": [] for n in metrics}}
     for epoch in range(max_epochs):
@@ -218,7 +218,7 @@ def _ref_fit(model, train_loader, val_loader, loss_fn, optimizer, max_epochs, me
             optimizer.step()
             losses.append(loss.item())
             sizes.append(len(x))
-        history["train_loss"].append(_mean(losses, sizes, plain_train))
+        history["train_loss"].append(_mean(losses, sizes, plain_train, per_batch_train))
         if not no_eval:
             model.eval()
         losses, sizes, outs, ys, per_batch = [], [], [], [], {n: [] for n in metrics}
@@ -231,7 +231,7 @@ def _ref_fit(model, train_loader, val_loader, loss_fn, optimizer, max_epochs, me
                 ys.append(y)
                 for n, fn in metrics.items():
                     per_batch[n].append(float(fn(out, y)))
-        history["val_loss"].append(_mean(losses, sizes, plain_val))
+        history["val_loss"].append(_mean(losses, sizes, plain_val, per_batch_val))
         for n, fn in metrics.items():
             value = sum(per_batch[n]) / len(per_batch[n]) if batch_metric else float(fn(torch.cat(outs), torch.cat(ys)))
             history[f"val_{n}"].append(value)
@@ -243,9 +243,11 @@ def _ref_fit(model, train_loader, val_loader, loss_fn, optimizer, max_epochs, me
     return history
 
 
-def _mean(values, sizes, plain):
+def _mean(values, sizes, plain, per_batch=False):
     if plain:
         return sum(values) / len(values)
+    if per_batch:  # each loss weighted by its batch size, the sum divided by the number of batches
+        return sum(v * n for v, n in zip(values, sizes)) / len(values)
     return sum(v * n for v, n in zip(values, sizes)) / sum(sizes)
 
 
@@ -265,6 +267,10 @@ _FIT_MISTAKES = {
         plain_train=True),
     "the plain mean of the validation batch losses (weight each batch by its size: the last batch is smaller)": dict(
         plain_val=True),
+    "weighting each training batch loss by its size but dividing by the number of batches (divide by the number of "
+    "samples)": dict(per_batch_train=True),
+    "weighting each validation batch loss by its size but dividing by the number of batches (divide by the number "
+    "of samples)": dict(per_batch_val=True),
     "averaging the metric over batches instead of computing it on the whole validation set": dict(batch_metric=True),
 }
 

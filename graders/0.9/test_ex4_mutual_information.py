@@ -120,6 +120,33 @@ def test_histogram2d_matches_numpy(learner):
         check_true(int(got.sum()) == len(x), f"the counts add up to {int(got.sum())}, not to the {len(x)} points")
 
 
+def _counts_by(x, y, bins, index):
+    xe, ye = np.linspace(x.min(), x.max(), bins + 1), np.linspace(y.min(), y.max(), bins + 1)
+    counts = np.zeros((bins, bins), dtype=np.int64)
+    np.add.at(counts, (np.clip(index(x, xe), 0, bins - 1), np.clip(index(y, ye), 0, bins - 1)), 1)
+    return counts
+
+
+def test_values_on_interior_edges(learner):
+    """values exactly on an interior edge land in the bin above it, as in numpy"""
+    # Ranges where floor((v - lo) / width) misplaces some edges; every edge is also a data value.
+    bins, g = 11, np.random.default_rng(4)
+    xe, ye = np.linspace(0.7, 3.9, bins + 1), np.linspace(0.7, 2.8, bins + 1)
+    x = np.concatenate([xe, g.uniform(0.7, 3.9, 40)])
+    y = np.concatenate([ye[::-1], g.uniform(0.7, 2.8, 40)])
+    counts, _, _ = _histogram2d(x, y, bins)
+    out = learner.histogram2d(x.copy(), y.copy(), bins)
+    check_true(isinstance(out, tuple) and len(out) == 3, "histogram2d should return (counts, x_edges, y_edges)")
+    check_close(np.asarray(out[0]), counts, name=f"the counts of {len(x)} points, 24 of them on edges", rtol=0, atol=0,
+                mistakes={
+                    "putting a value that sits exactly on an interior edge in the bin below (edges[i] < v <= "
+                    "edges[i + 1])": _counts_by(x, y, bins, lambda v, e: np.searchsorted(e, v, side="left") - 1),
+                    "an index floor((v - lo) / width) not corrected with the edges (rounding puts some edge values "
+                    "one bin low)": _counts_by(x, y, bins, lambda v, e: np.floor((v - e[0]) / ((e[-1] - e[0]) / bins))
+                                               .astype(np.int64)),
+                })
+
+
 def _plugin(x, y, bins, ddof=0):
     counts, _, _ = _histogram2d(x, y, bins)
     p = counts / (counts.sum() - ddof)

@@ -9,8 +9,10 @@ zero-point, dequantizing without the zero-point, and MAE/SSE/RMSE in place of th
 
 from __future__ import annotations
 
+import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 FORBIDDEN = [
     "torch.quantize_per_tensor",
@@ -49,6 +51,12 @@ def _params(value, name: str) -> tuple[float, int]:
     if not (isinstance(value, tuple) and len(value) == 2):
         raise GradeFailure(f"{name} should return a tuple (scale, zero_point), got {value!r}")
     return value
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_symmetric_params(learner):
@@ -106,7 +114,7 @@ def test_asymmetric_params(learner):
 def test_zero_is_exact(learner):
     """0.0 survives quantize -> dequantize exactly with asymmetric parameters"""
     x = _gaussian(seed=8) + 1.3
-    scale, zero_point = learner.asymmetric_qparams(x)
+    scale, zero_point = _params(learner.asymmetric_qparams(x), "asymmetric_qparams")
     zeros = torch.zeros(5)
     back = learner.dequantize(learner.quantize(zeros, scale, zero_point, torch.uint8), scale, zero_point)
     check_close(back, zeros, name="dequantize(quantize(0.0))", rtol=0, atol=0)
@@ -233,7 +241,17 @@ def test_all_zero_tensor(learner):
     x = torch.zeros(4, 4)
     for scheme in ("symmetric", "asymmetric"):
         qparams = learner.symmetric_qparams if scheme == "symmetric" else learner.asymmetric_qparams
-        scale, _ = qparams(x)
+        scale, _ = _params(qparams(x), f"{scheme}_qparams")
         check_number(scale, 1.0, name=f"the {scheme} scale of an all-zero tensor")
         mse = learner.quantization_mse(x, scheme)
         check_number(mse, 0.0, name=f"the {scheme} MSE of an all-zero tensor", atol=1e-12)
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """quantize, dequantize and the MSE keep every tensor on the input's device (checked without a GPU)"""
+    x = _gaussian(8, 16, seed=3)
+    check_follows_device(learner.quantize, x, 0.125, 0, torch.int8)
+    check_follows_device(learner.quantize, x, 0.0625, 128, torch.uint8)
+    check_follows_device(learner.dequantize, torch.arange(-8, 8, dtype=torch.int8), 0.125, 0)
+    for scheme in ("symmetric", "asymmetric"):
+        check_follows_device(learner.quantization_mse, x, scheme)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, check_host_syncs, on_device
 
 FORBIDDEN = [
     "torch.quantize_per_tensor",
@@ -40,6 +41,12 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def _along(scales, w, axis):
@@ -311,3 +318,14 @@ def test_compare_outlier_columns(learner):
         "with outliers in two columns",
         extra_channel_mistakes={"ignoring axis (this is the per-channel MSE along axis 0)": rows[1]},
     )
+
+
+def test_tensors_stay_on_the_weights_device(learner):
+    """every tensor stays on the weights' device, scales from one reduction (checked without a GPU)"""
+    w = _outliers(16, 24, 8)
+    scales = _ref_scales(w, 0).float()
+    check_follows_device(learner.per_channel_scales, w, 0)
+    check_follows_device(learner.quantize_per_channel, w, scales, 0)
+    check_follows_device(learner.dequantize_per_channel, _ref_codes(w, scales, 0).to(torch.int8), scales, 0)
+    check_follows_device(learner.compare_mse, w, 0)
+    check_host_syncs(learner.per_channel_scales, w, 0, most=1)

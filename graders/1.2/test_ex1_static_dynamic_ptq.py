@@ -13,8 +13,10 @@ scales without the kept dimension, and calibrating on the test batch.
 
 from __future__ import annotations
 
+import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 from torch.ao.quantization import observer as _observer_module
 
 FORBIDDEN = [
@@ -93,6 +95,12 @@ def _check_qparams(got, batches, what):
     if isinstance(zp, float) or (isinstance(zp, torch.Tensor) and zp.is_floating_point()):
         raise GradeFailure(f"the zero-point is {float(zp)!r}: it must be an integer (Python int)")
     check_number(zp, exp_zp, name=f"the calibrated zero-point ({what})", rtol=0, mistakes={k: v[1] for k, v in mistakes.items()})
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_observer_running_range(learner):
@@ -184,7 +192,10 @@ def test_per_token_scales(learner):
 def test_per_token_codes_and_roundtrip(learner):
     """per-token codes equal torch.quantize_per_channel with one channel per token, and dequantize back"""
     x = _activations(4)
-    q, scales = learner.quantize_per_token(x)
+    out = learner.quantize_per_token(x)
+    check_true(isinstance(out, tuple) and len(out) == 2,
+               f"quantize_per_token should return a tuple (q, scales), got {type(out).__name__}")
+    q, scales = out
     amax = x.abs().amax(-1, keepdim=True)
     ref_scales = torch.where(amax > 0, amax / 127, torch.ones_like(amax))
     flat = x.reshape(-1, x.shape[-1])
@@ -245,3 +256,10 @@ def test_compare_errors(learner):
         float(out["dynamic"]) < float(out["static"]),
         f"dynamic per-token MSE {float(out['dynamic']):.4g} should be below the static MSE {float(out['static']):.4g}",
     )
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """every tensor the code creates lives on the input's device (checked without a GPU)"""
+    x = torch.randn(6, 16, generator=torch.Generator().manual_seed(3)) * 4
+    check_follows_device(learner.quantize_per_token, x)
+    check_follows_device(learner.quantize_static, x, 0.05, 3)

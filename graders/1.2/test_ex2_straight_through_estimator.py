@@ -12,8 +12,10 @@ unrounded value, ones instead of grad_output, a gradient scaled by 1/scale.
 
 from __future__ import annotations
 
+import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_true
+from gradelib.devices import check_follows_device, on_device
 
 FORBIDDEN = [
     "torch.fake_quantize_per_tensor_affine",
@@ -39,6 +41,12 @@ def _points(scale: float, zp: int, qmin: int, qmax: int) -> torch.Tensor:
 
 def _codes(x, scale, zp):
     return torch.round(x / scale) + zp
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_is_autograd_function(learner):
@@ -77,6 +85,10 @@ def test_forward_values(learner):
                 "returning the integer codes instead of dequantizing them": torch.clamp(c, qmin, qmax),
                 "leaving out the clamp to [qmin, qmax]": (c - zp) * scale,
                 "flooring instead of rounding": (torch.clamp(torch.floor(x / scale) + zp, qmin, qmax) - zp) * scale,
+                "rounding halves up (floor(v + 0.5)) instead of to even, as torch.round does":
+                (torch.clamp(torch.floor(x / scale + 0.5) + zp, qmin, qmax) - zp) * scale,
+                "rounding halves away from zero instead of to even, as torch.round does":
+                (torch.clamp(torch.sign(x / scale) * torch.floor((x / scale).abs() + 0.5) + zp, qmin, qmax) - zp) * scale,
                 "dequantizing without subtracting the zero-point": torch.clamp(c, qmin, qmax) * scale,
             },
         )
@@ -162,3 +174,10 @@ def test_qat_learns(learner):
             ),
         },
     )
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """every tensor the code creates lives on the input's device (checked without a GPU)"""
+    x = torch.linspace(-3, 3, 25)
+    check_follows_device(learner.fake_quantize, x, 0.125)
+    check_follows_device(learner.fake_quantize, x, 0.0625, 100, 0, 255)

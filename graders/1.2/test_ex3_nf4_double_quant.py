@@ -13,8 +13,10 @@ the storage cost without the second-level scales, and an MSE that forgets the de
 
 from __future__ import annotations
 
+import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 _DELTA = 0.9677083
 _PUBLISHED = [
@@ -74,6 +76,12 @@ def _ref_mse(w, codebook, bs=64, double_quant=False):
         absmax = _ref_deq_absmax(*_ref_dq(absmax))
     w_hat = (codebook[codes].reshape(-1, bs) * absmax[:, None]).reshape(w.shape)
     return float(((w - w_hat) ** 2).mean())
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_codebook(learner):
@@ -281,3 +289,10 @@ def test_roundtrip_mse(learner):
     int4 = _ref_mse(w, _INT4)
     check_true(float(plain) < int4, f"NF4's MSE {float(plain):.4g} should be below evenly spaced INT4's {int4:.4g} on normal weights")
     check_true(float(dq) < 1.01 * float(plain), "double quantization should raise the MSE by well under 1%")
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """every tensor the code creates lives on the input's device (checked without a GPU)"""
+    w = torch.randn(4, 64, generator=torch.Generator().manual_seed(3))
+    check_follows_device(learner.quantize_blockwise, w, _NF4, 64)
+    check_follows_device(learner.double_quantize, w.abs().reshape(-1)[:256] + 0.1, 256)

@@ -19,6 +19,7 @@ import functools
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 
 def _grid(W: torch.Tensor, bits: int, mode: str = "asym"):
@@ -163,6 +164,12 @@ def _check_on_grid(Q, W, bits=4, dead=None):
     check_true(bool(((torch.round(c) >= 0) & (torch.round(c) <= maxq)).all()), f"some codes fall outside [0, {maxq}]")
 
 
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
+
+
 def test_rtn(learner):
     """round-to-nearest on a per-row asymmetric grid that contains zero"""
     g = torch.Generator().manual_seed(0)
@@ -258,3 +265,11 @@ def test_dead_inputs_and_damping(learner):
                 "and H[i, i] = 1 for dead inputs"
             )
     check_number(_err(W, Q, X), _err(W, _gptq(W, X, bits=3), X), name="the 3-bit output error with dead inputs", rtol=0.02)
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """every tensor the code creates lives on the input's device (checked without a GPU)"""
+    g = torch.Generator().manual_seed(3)
+    W, X = torch.randn(8, 16, generator=g), torch.randn(32, 16, generator=g)
+    check_follows_device(learner.gptq_quantize, W, X)
+    check_follows_device(learner.quantize_rtn, W, 4)

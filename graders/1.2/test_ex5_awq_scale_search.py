@@ -17,17 +17,18 @@ import functools
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 
-def _qgroup(W, bits=4, gs=32, along_rows=False, per_row=False):
+def _qgroup(W, bits=4, gs=32, along_rows=False, per_row=False, without_zero=False):
     W = W.double()
     if along_rows:
         return _qgroup(W.T.contiguous(), bits, gs).double().T
     out, inp = W.shape
     G = W.reshape(out, 1, inp) if per_row else W.reshape(out, inp // gs, gs)
     maxq = 2**bits - 1
-    lo = G.amin(-1, keepdim=True).clamp(max=0)
-    hi = G.amax(-1, keepdim=True).clamp(min=0)
+    lo = G.amin(-1, keepdim=True) if without_zero else G.amin(-1, keepdim=True).clamp(max=0)
+    hi = G.amax(-1, keepdim=True) if without_zero else G.amax(-1, keepdim=True).clamp(min=0)
     flat = hi == lo
     scale = torch.where(flat, torch.ones_like(hi), (hi - lo) / maxq)
     zero = torch.where(flat, torch.zeros_like(lo), torch.clamp(torch.round(-lo / scale), 0, maxq))
@@ -78,6 +79,12 @@ def _data(seed: int = 0, out: int = 64, inp: int = 128, n: int = 128):
     return W, X
 
 
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
+
+
 def test_groupwise_quantization(learner):
     """each group of 32 consecutive input columns of a row gets its own asymmetric 4-bit grid"""
     g = torch.Generator().manual_seed(1)
@@ -95,6 +102,8 @@ def test_groupwise_quantization(learner):
         mistakes={
             "groups of 32 consecutive OUTPUT rows (down the columns) instead of input columns": _qgroup(W, along_rows=True),
             "one grid per row (no groups)": _qgroup(W, per_row=True),
+            "a range [min, max] that does not include 0 (lo = min(group.min(), 0), hi = max(group.max(), 0))":
+            _qgroup(W, without_zero=True),
         },
     )
     check_close(learner.quantize_groupwise(W, 3, 16), _qgroup(W, 3, 16), name="the 3-bit, group-16 weights", rtol=1e-5, atol=1e-7)
@@ -208,3 +217,10 @@ def test_grid_starts_at_zero(learner):
     check_number(alpha, 0.0, name="alpha with n_grid=1", atol=1e-12, mistakes={"a grid i / n_grid for i = 1..n_grid (it must start at 0)": 1.0})
     check_close(scales, torch.ones(W.shape[1]), name="the scales for alpha 0", rtol=1e-6, atol=1e-6)
     check_close(w_eff, _qgroup(W), name="W_eff for alpha 0 (plain group-wise RTN)", rtol=1e-5, atol=1e-7)
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """every tensor the code creates lives on the input's device (checked without a GPU)"""
+    g = torch.Generator().manual_seed(3)
+    check_follows_device(learner.quantize_groupwise, torch.randn(8, 64, generator=g), 4, 32)
+    check_follows_device(learner.activation_magnitude, torch.randn(16, 64, generator=g))

@@ -12,8 +12,10 @@ scales, /128, no rescale of the integer accumulator, and the error of the unsmoo
 
 from __future__ import annotations
 
+import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 FORBIDDEN = [
     "torch.quantize_per_tensor",
@@ -85,6 +87,12 @@ def _err(X, W, Y) -> float:
 def _smoothed_err(X, W, alpha, mode="ok") -> float:
     s = _factors(X, W, alpha, mode)
     return _err(X, W, _w8a8(X / s, W * s))
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_smoothing_factors(learner):
@@ -191,3 +199,11 @@ def test_alpha_sweep(learner):
         float(learner.smoothquant_error(X, W, 0.5)) < 0.5 * naive,
         "smoothing with alpha 0.5 should cut the W8A8 error well below the naive error on outlier channels",
     )
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """every tensor the code creates lives on the input's device (checked without a GPU)"""
+    g = torch.Generator().manual_seed(3)
+    X, W = torch.randn(16, 32, generator=g) * 5, torch.randn(8, 32, generator=g)
+    check_follows_device(learner.smoothing_factors, X, W, 0.5)
+    check_follows_device(learner.smoothquant_error, X, W, 0.5)

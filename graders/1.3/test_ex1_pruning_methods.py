@@ -18,6 +18,7 @@ import pytest
 import torch
 import torch.nn.utils.prune as _prune
 from gradelib import GradeFailure, check_close, check_number, check_shape, check_true
+from gradelib.devices import on_device
 from torch import nn
 
 FORBIDDEN = [
@@ -74,6 +75,12 @@ def _mask_of(value, shape, name: str) -> torch.Tensor:
 def _weight(seed: int, *shape: int) -> torch.Tensor:
     g = torch.Generator().manual_seed(seed)
     return torch.randn(*shape, generator=g)
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_magnitude_mask_matches_reference(learner):

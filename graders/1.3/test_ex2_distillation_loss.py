@@ -14,6 +14,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_true
+from gradelib.devices import on_device
 
 FORBIDDEN = [
     "torch.nn.functional.kl_div",
@@ -87,6 +88,12 @@ def _loss(learner, s, t, y, T, alpha) -> torch.Tensor:
     if out.numel() != 1:
         raise GradeFailure(f"distillation_loss should return one number (a 0-dim tensor), got shape {tuple(out.shape)}")
     return out.reshape(())
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_soft_targets(learner):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_shape, check_true
+from gradelib.devices import on_device
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -66,6 +67,12 @@ def _matmul_mistakes(a_packed, b_packed) -> dict[str, torch.Tensor]:
         "accumulating in int16, which wraps around": _wrap(exact, 16),
         "accumulating in int8, which wraps around": _wrap(exact, 8),
     }
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_quantize(learner):

@@ -44,7 +44,10 @@ def test_q4_first_tool(learner):
 
 
 def _norm(value):
-    return value.strip().lower() if isinstance(value, str) else value
+    # A list or dict where a string belongs compares as its text: a wrong answer, never a grader error.
+    if isinstance(value, str):
+        return value.strip().lower()
+    return value if isinstance(value, (bool, int, float, type(None))) else repr(value)
 
 
 def _check_mapping(learner, name: str, key: dict, choices=None) -> None:

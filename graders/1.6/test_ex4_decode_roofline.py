@@ -67,9 +67,26 @@ def _check_step(learner, model, batch, context_len, weight_bits, kv_bits, gpu, w
         check_true(key in got, f"decode_step's dict lacks the key {key!r}")
         mistakes = {desc: w[key] for desc, w in wrongs.items() if w[key] != exp[key]}
         check_number(got[key], exp[key], name=f"{key} for {what}", rtol=RTOL, mistakes=mistakes)
+    tie = " At a tie the step is compute-bound: intensity >= ridge, not >." if exp["intensity"] == gpu[0] / gpu[1] else ""
     check_true(got.get("bound") == exp["bound"],
                f"bound for {what}: got {got.get('bound')!r}, expected {exp['bound']!r} (intensity "
-               f"{exp['intensity']:.4g} FLOP/B vs ridge {gpu[0] / gpu[1]:.4g} FLOP/B)")
+               f"{exp['intensity']:.4g} FLOP/B vs ridge {gpu[0] / gpu[1]:.4g} FLOP/B).{tie}")
+
+
+# A small model and GPU on which a decode step's intensity equals the ridge exactly (3 FLOP/B at batch 2).
+M_TIE = dict(n_params=4096, n_layers=1, d_model=64, kv_dim=64)
+TIE_GPU = (3e12, 1e12)
+
+
+def test_tie_at_the_ridge(learner):
+    """intensity exactly at the ridge point is compute-bound (>=), at batch 2 and as the minimum batch"""
+    _check_step(learner, M_TIE, 2, 16, 8, 8, TIE_GPU, "a step whose intensity equals the ridge (3 FLOP/B)")
+    got = learner.min_batch_for_compute_bound(**M_TIE, context_len=16, weight_bits=8, kv_bits=8,
+                                              peak_flops=TIE_GPU[0], peak_bandwidth=TIE_GPU[1], max_batch=64)
+    if got == 3:
+        raise GradeFailure("min_batch_for_compute_bound on a tie: got 3, expected 2; at batch 2 the intensity equals "
+                           "the ridge exactly, and a tie is compute-bound (intensity >= ridge, not >)")
+    check_true(got == 2, f"min_batch_for_compute_bound where batch 2 reaches the ridge exactly: got {got!r}, expected 2")
 
 
 def test_ridge_and_roofline(learner):

@@ -9,9 +9,11 @@ padded output not sliced back, and accepting a dtype that tensor cores do not ta
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import on_device
 
 _linear = F.linear
 
@@ -29,6 +31,12 @@ EXPECTED = {
 
 def _ceil_to(n: int, m: int) -> int:
     return -(-n // m) * m
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def test_multiples_by_dtype(learner):
@@ -108,7 +116,10 @@ def test_pad_linear(learner):
     w = torch.randn(50, 37, generator=g)
     b = torch.randn(50, generator=g)
     w0, b0 = w.clone(), b.clone()
-    wp, bp = learner.pad_linear(w, b, 8)
+    out = learner.pad_linear(w, b, 8)
+    check_true(isinstance(out, tuple) and len(out) == 2,
+               f"pad_linear should return a tuple (weight, bias), got {type(out).__name__}")
+    wp, bp = out
     check_true(torch.equal(w, w0) and torch.equal(b, b0), "pad_linear modified its inputs; return new tensors")
     check_true(torch.is_tensor(wp) and tuple(wp.shape) == (56, 40),
                f"the padded weight has shape {tuple(getattr(wp, 'shape', ()))}, expected (56, 40): "

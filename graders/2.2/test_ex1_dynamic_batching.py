@@ -143,3 +143,20 @@ def test_summarize(learner):
     check_number(got.get("throughput_rps"), n / ((last - arr[0]) / 1e6), name="throughput_rps", rtol=1e-9,
                  mistakes={"measuring the duration from time 0 instead of the first arrival": n / (last / 1e6),
                            "requests per microsecond instead of per second": n / (last - arr[0])})
+
+
+def test_p99_when_099_n_is_whole(learner):
+    """p99 of 200 latencies is the 198th smallest (index ceil(0.99 * 200) - 1 = 197), not the 199th"""
+    rng = random.Random(7)
+    latencies = rng.sample(range(1000, 9000, 7), 200)  # distinct, in no order
+    arrivals = [10 * i for i in range(200)]
+    batches = [{"start_us": a, "end_us": a + lat, "requests": [i]} for i, (a, lat) in enumerate(zip(arrivals, latencies))]
+    got = learner.summarize(list(arrivals), batches)
+    check_true(isinstance(got, dict), f"summarize should return a dict, got {type(got).__name__}")
+    ordered = sorted(latencies)
+    check_number(got.get("p99_latency_us"), ordered[197], name="p99_latency_us of 200 latencies", rtol=1e-9,
+                 mistakes={"int(0.99 * n) as the index (the element after the nearest rank when 0.99 * n is whole)":
+                           ordered[198],
+                           "an interpolated percentile (numpy's default) instead of the nearest rank":
+                           ordered[197] + (ordered[198] - ordered[197]) * (0.99 * 199 - 197),
+                           "the largest latency": ordered[199]})

@@ -3,11 +3,12 @@ memory waste versus contiguous allocation, and incremental decoding equal to a f
 
 References: ``torch.nn.functional.scaled_dot_product_attention`` (captured before the learner's code runs)
 on contiguous keys and values gathered by the grader itself; block tables from the stated allocation rule
-(lowest free block, a new block only when a token starts one); the waste fractions from their closed form.
+(lowest free block, a new block only when a token starts one, none held early at an exact multiple of the
+block size); the waste fractions from their closed form.
 Paged attention is tested on a pool filled with garbage and block tables in scrambled physical order, so
 reading slots past seq_len or ignoring the table shows. Probes: a stack or queue free list instead of the
 lowest free block, a block per token, a missing 1/sqrt(head_dim), attention over the whole last block,
-softmax over the wrong axis, rounding blocks down, waste relative to the used tokens or averaged per
+a scale of 1/head_dim, sqrt(head_dim) or 1/sqrt(d_model), a given scale ignored, softmax over the wrong axis, rounding blocks down, waste relative to the used tokens or averaged per
 request, a non-causal full forward, and heads split in the wrong order.
 """
 
@@ -15,15 +16,23 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 FORBIDDEN = ["torch.nn.functional.scaled_dot_product_attention"]
 
 _sdpa = F.scaled_dot_product_attention
 
 RTOL, ATOL = 1e-4, 1e-5
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 # --- allocator and cache ----------------------------------------------------------------------------
@@ -61,6 +70,25 @@ def test_allocator_lowest_free(learner):
         raise GradeFailure(f"free({bad}) of a block that is not allocated should raise ValueError")
 
 
+def _table(cache, seq: int) -> list:
+    table = cache.block_table(seq)
+    check_true(isinstance(table, list) and all(isinstance(b, int) for b in table),
+               f"block_table({seq}) should return a list of block ids (ints), got {table!r}")
+    return table
+
+
+def _free(cache) -> int:
+    allocator = getattr(cache, "allocator", None)
+    check_true(hasattr(allocator, "num_free"), "the cache should keep its BlockAllocator in the attribute allocator")
+    return allocator.num_free()
+
+
+def _gather(cache, seq: int):
+    out = cache.gather(seq)
+    check_true(isinstance(out, tuple) and len(out) == 2, f"gather({seq}) should return (keys, values), got {out!r}"[:200])
+    return out
+
+
 def _tok(seq: int, pos: int, heads: int = 2, dim: int = 3):
     base = torch.arange(heads * dim, dtype=torch.float32).view(heads, dim)
     return base + 100 * seq + pos, -(base + 100 * seq + pos)
@@ -87,7 +115,7 @@ def test_block_tables_interleaved(learner):
         raise GradeFailure(f"appending 6 and 5 tokens with block_size 4 to a pool of 8 blocks raised RuntimeError "
                            f"({exc}), but only 4 blocks are needed: a new block is needed only when a token starts a "
                            "block (position % block_size == 0), not for every token") from None
-    a, b = cache.block_table(10), cache.block_table(20)
+    a, b = _table(cache, 10), _table(cache, 20)
     if len(a) == 6:
         raise GradeFailure(f"sequence 10 (6 tokens, block_size 4) has block table {a}: a new block is needed only "
                            "when a token starts a block (position % block_size == 0), not for every token")
@@ -95,14 +123,44 @@ def test_block_tables_interleaved(learner):
                f"block tables after interleaved appends: got {a} and {b}, expected [0, 2] and [1, 3]")
     check_true(cache.seq_len(10) == 6 and cache.seq_len(20) == 5,
                f"seq_len: got {cache.seq_len(10)} and {cache.seq_len(20)}, expected 6 and 5")
-    check_true(cache.allocator.num_free() == 4, f"4 of 8 blocks should be free, num_free() is {cache.allocator.num_free()}")
+    check_true(_free(cache) == 4, f"4 of 8 blocks should be free, num_free() is {_free(cache)}")
+
+
+def test_exact_multiple_of_the_block_size(learner):
+    """a sequence whose length is an exact multiple of block_size holds no extra block"""
+    cache = learner.PagedKVCache(2, 4, 2, 3)  # exactly two blocks: room for 8 tokens, no more
+    cache.add_sequence(0)
+    for pos in range(8):
+        try:
+            cache.append(0, *_tok(0, pos))
+        except NotImplementedError:
+            raise
+        except RuntimeError as exc:
+            raise GradeFailure(
+                f"a pool of 2 blocks of 4 slots holds 8 tokens, but appending token {pos} raised RuntimeError ({exc}): "
+                "a block was allocated one token early; allocate only when the token about to be written starts a "
+                "block (position % block_size == 0)") from None
+        table = _table(cache, 0)
+        need = pos // 4 + 1
+        if len(table) != need:
+            early = " (an extra block, allocated one token early)" if len(table) == need + 1 else ""
+            raise GradeFailure(
+                f"after {pos + 1} tokens with block_size 4 the block table is {table}{early}, expected {need} "
+                f"block{'s' if need > 1 else ''}: allocate only when the token about to be written starts a block "
+                "(position % block_size == 0)")
+    check_true(_free(cache) == 0, f"8 tokens fill both blocks; num_free() is {_free(cache)}")
+    cache.free_sequence(0)
+    check_true(_free(cache) == 2, f"after free_sequence, num_free() is {_free(cache)}, "
+                                                "expected 2")
 
 
 def test_slots_and_gather(learner):
     """token p sits in block_table[p // block_size], slot p % block_size; gather restores the order"""
     cache = _interleaved(learner)
     for seq, n in ((10, 6), (20, 5)):
-        table = cache.block_table(seq)
+        table = _table(cache, seq)
+        check_true(len(table) == -(-n // 4), f"sequence {seq} ({n} tokens, block_size 4) has block table {table}, "
+                                            f"expected {-(-n // 4)} blocks")
         for pos in range(n):
             k, v = _tok(seq, pos)
             block, slot = table[pos // 4], pos % 4
@@ -110,7 +168,7 @@ def test_slots_and_gather(learner):
                         rtol=0, atol=0)
             check_close(cache.v_cache[block, slot], v, name=f"v_cache[{block}, {slot}] (sequence {seq}, token {pos})",
                         rtol=0, atol=0)
-        keys, values = cache.gather(seq)
+        keys, values = _gather(cache, seq)
         check_close(keys, torch.stack([_tok(seq, p)[0] for p in range(n)]), name=f"gather({seq}) keys", rtol=0, atol=0)
         check_close(values, torch.stack([_tok(seq, p)[1] for p in range(n)]), name=f"gather({seq}) values", rtol=0, atol=0)
 
@@ -119,15 +177,15 @@ def test_free_and_reuse(learner):
     """freed blocks return to the pool and are reused lowest first"""
     cache = _interleaved(learner)
     cache.free_sequence(10)
-    check_true(cache.allocator.num_free() == 6, f"after freeing sequence 10, num_free() is "
-                                                f"{cache.allocator.num_free()}, expected 6")
+    check_true(_free(cache) == 6, f"after freeing sequence 10, num_free() is "
+                                                f"{_free(cache)}, expected 6")
     cache.add_sequence(30)
     for pos in range(9):
         cache.append(30, *_tok(30, pos))
-    table = cache.block_table(30)
+    table = _table(cache, 30)
     check_true(table == [0, 2, 4], f"a new 9-token sequence after freeing blocks 0 and 2 got block table {table}, "
                                    "expected [0, 2, 4]")
-    keys, _ = cache.gather(30)
+    keys, _ = _gather(cache, 30)
     check_close(keys, torch.stack([_tok(30, p)[0] for p in range(9)]), name="gather(30) keys", rtol=0, atol=0)
     try:
         cache.add_sequence(20)
@@ -155,6 +213,7 @@ def _pool(seed=0, num_blocks=12, block_size=4, heads=2, dim=8, lens=(1, 7, 13)):
 
 
 def _reference(q, k_cache, v_cache, tables, lens, scale=None, *, whole_blocks=False, no_scale=False, head_softmax=False):
+    """SDPA on the gathered keys and values; the keyword flags give the classic mistakes' outputs."""
     outs = []
     for b, (table, n) in enumerate(zip(tables, lens)):
         keys = k_cache[table].flatten(0, 1)
@@ -179,6 +238,10 @@ def test_paged_attention_matches_contiguous(learner):
                 mistakes={"attending to every slot of the last block, past seq_len":
                           _reference(q, k_cache, v_cache, tables, lens, whole_blocks=True),
                           "forgetting the 1/sqrt(head_dim) scale": _reference(q, k_cache, v_cache, tables, lens, no_scale=True),
+                          "dividing the scores by head_dim instead of sqrt(head_dim)":
+                          _reference(q, k_cache, v_cache, tables, lens, scale=1 / q.shape[-1]),
+                          "multiplying by sqrt(head_dim) instead of dividing":
+                          _reference(q, k_cache, v_cache, tables, lens, scale=math.sqrt(q.shape[-1])),
                           "a softmax over the heads instead of over the cached tokens":
                           _reference(q, k_cache, v_cache, tables, lens, head_softmax=True)})
 
@@ -188,7 +251,10 @@ def test_paged_attention_custom_scale(learner):
     q, k_cache, v_cache, tables, lens = _pool(seed=3, lens=(4, 9))
     got = learner.paged_attention(q, k_cache, v_cache, tables, lens, scale=0.2)
     check_close(got, _reference(q, k_cache, v_cache, tables, lens, scale=0.2), name="paged_attention with scale=0.2",
-                rtol=RTOL, atol=ATOL)
+                rtol=RTOL, atol=ATOL,
+                mistakes={"ignoring the given scale (always 1/sqrt(head_dim))": _reference(q, k_cache, v_cache, tables, lens),
+                          "multiplying by the default 1/sqrt(head_dim) as well as the given scale":
+                          _reference(q, k_cache, v_cache, tables, lens, scale=0.2 / math.sqrt(q.shape[-1]))})
 
 
 # --- memory waste -------------------------------------------------------------------------------------
@@ -239,7 +305,7 @@ def _layer(seed=11, t=11, d=16):
     return x, ws
 
 
-def _reference_layer(x, w_q, w_k, w_v, w_o, n_heads, *, causal=True, heads_last=False):
+def _reference_layer(x, w_q, w_k, w_v, w_o, n_heads, *, causal=True, heads_last=False, scale=None):
     t, d = x.shape
     hd = d // n_heads
 
@@ -248,7 +314,7 @@ def _reference_layer(x, w_q, w_k, w_v, w_o, n_heads, *, causal=True, heads_last=
         y = y.view(t, hd, n_heads).permute(2, 0, 1) if heads_last else y.view(t, n_heads, hd).transpose(0, 1)
         return y
 
-    out = _sdpa(split(w_q), split(w_k), split(w_v), is_causal=causal)
+    out = _sdpa(split(w_q), split(w_k), split(w_v), is_causal=causal, scale=scale)
     out = out.permute(1, 2, 0).reshape(t, d) if heads_last else out.transpose(0, 1).reshape(t, d)
     return out @ w_o.T
 
@@ -259,6 +325,11 @@ def test_full_attention(learner):
     got = learner.full_attention(x, wq, wk, wv, wo, 4)
     check_close(got, _reference_layer(x, wq, wk, wv, wo, 4), name="full_attention", rtol=RTOL, atol=ATOL,
                 mistakes={"attention without the causal mask": _reference_layer(x, wq, wk, wv, wo, 4, causal=False),
+                          "scaling by 1/sqrt(d_model) instead of 1/sqrt(head_dim)":
+                          _reference_layer(x, wq, wk, wv, wo, 4, scale=1 / math.sqrt(x.shape[1])),
+                          "dividing the scores by head_dim instead of sqrt(head_dim)":
+                          _reference_layer(x, wq, wk, wv, wo, 4, scale=4 / x.shape[1]),
+                          "forgetting the 1/sqrt(head_dim) scale": _reference_layer(x, wq, wk, wv, wo, 4, scale=1.0),
                           "splitting the heads in the wrong order (head_dim before n_heads)":
                           _reference_layer(x, wq, wk, wv, wo, 4, heads_last=True)})
 
@@ -268,10 +339,11 @@ def test_incremental_equals_full(learner):
     x, (wq, wk, wv, wo) = _layer(seed=12, t=13, d=16)
     calls = []
     original = learner.paged_attention
+    raw = getattr(original, "__learner_function__", original)  # called from the learner's code: no moves
 
     def counting(*args, **kwargs):
         calls.append(1)
-        return original(*args, **kwargs)
+        return raw(*args, **kwargs)
 
     learner.paged_attention = counting
     try:
@@ -282,3 +354,11 @@ def test_incremental_equals_full(learner):
                 mistakes={"attention without the causal mask": _reference_layer(x, wq, wk, wv, wo, 2, causal=False)})
     check_true(len(calls) == 13, f"incremental_attention called paged_attention {len(calls)} times for 13 tokens; "
                                  "decode one token at a time through the paged cache")
+
+
+def test_attention_stays_on_the_inputs_device(learner):
+    """paged and full attention create every tensor on the input's device (checked without a GPU)"""
+    q, k_cache, v_cache, tables, lens = _pool(seed=4, lens=(3, 6))
+    check_follows_device(learner.paged_attention, q, k_cache, v_cache, tables, lens)
+    x, (wq, wk, wv, wo) = _layer(seed=5, t=6, d=8)
+    check_follows_device(learner.full_attention, x, wq, wk, wv, wo, 2)

@@ -23,8 +23,10 @@ Each check names the learner's line and the fix; none needs a GPU.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import sys
+import types
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,7 @@ __all__ = [
     "check_follows_device",
     "check_host_syncs",
     "count_host_syncs",
+    "on_device",
     "same_verdict_everywhere",
     "to_device",
     "tolerance",
@@ -100,6 +103,80 @@ def tolerance(device: torch.device | str, **per_device: tuple[float, float]) -> 
         # Only the CPU figure given: no tighter than the device's float32 default.
         rtol, atol = max(rtol, _FLOAT32.get(kind, _FLOAT32["cpu"])[0]), max(atol, _FLOAT32.get(kind, _FLOAT32["cpu"])[1])
     return {"rtol": rtol, "atol": atol}
+
+
+def _move_modules(value: Any, device: torch.device) -> None:
+    for v in value if isinstance(value, (list, tuple)) else value.values() if isinstance(value, dict) else [value]:
+        if isinstance(v, torch.nn.Module):
+            v.to(device)  # in place: the grader's module and its optimizer keep their parameters
+        elif isinstance(v, (list, tuple, dict)):
+            _move_modules(v, device)
+
+
+def _keep_modules(value: Any, fn: Callable[[torch.Tensor], torch.Tensor]) -> Any:
+    if isinstance(value, torch.nn.Module):
+        return value
+    if isinstance(value, tuple):
+        return tuple(_keep_modules(v, fn) for v in value)
+    if isinstance(value, list):
+        return [_keep_modules(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: _keep_modules(v, fn) for k, v in value.items()}
+    return fn(value) if isinstance(value, torch.Tensor) else value
+
+
+class _LearnerOnDevice:
+    """The learner's module, its functions called with their tensors (and modules) on ``device`` and their
+    results brought back to the CPU for the grader's comparisons. Classes are handed out as they are."""
+
+    def __init__(self, module: types.ModuleType, device: torch.device):
+        object.__setattr__(self, "_module", module)
+        object.__setattr__(self, "_device", device)
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if not isinstance(value, types.FunctionType):
+            return value
+        device = self._device
+
+        @functools.wraps(value)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            moved: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+            def move(t: torch.Tensor) -> torch.Tensor:
+                there = _to(t, device)
+                if there is not t:
+                    moved.append((t, there))
+                return there
+
+            _move_modules((args, kwargs), device)
+            try:
+                out = value(*_keep_modules(args, move), **_keep_modules(kwargs, move))
+            finally:
+                _move_modules((args, kwargs), torch.device("cpu"))
+                with torch.no_grad():
+                    for here, there in moved if device.type != "meta" else ():  # what the code changed in place shows in the grader's tensor
+                        if there.dtype == here.dtype and not torch.equal(there.cpu(), here):
+                            here.copy_(there)
+            return _keep_modules(out, lambda t: t.cpu())
+
+        call.__learner_function__ = value  # type: ignore[attr-defined]
+        return call
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._module, name, getattr(value, "__learner_function__", value))
+
+
+def _to(t: torch.Tensor, device: torch.device) -> torch.Tensor:
+    if device.type == "mps" and t.dtype == torch.float64:
+        t = t.to(torch.float32)
+    return t.to(device)
+
+
+def on_device(module: types.ModuleType, device: torch.device | str) -> Any:
+    """The learner's module with its functions running on ``device`` (a grader's ``learner`` fixture:
+    ``return on_device(learner, device)``). On the CPU every move is a no-op: the same tensors go through."""
+    return _LearnerOnDevice(module, torch.device(device))
 
 
 # --- where in the learner's code ------------------------------------------------------------------
@@ -293,6 +370,7 @@ def check_follows_device(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> N
     Runs ``fn`` on copies of the arguments on the meta device (a stand-in for a GPU that needs none); code
     that needs values there runs again on the CPU, with every tensor's origin followed.
     """
+    fn = getattr(fn, "__learner_function__", fn)
     watch = _Watch("meta", "meta")
     meta_args, meta_kwargs = to_device((args, kwargs), "meta")
     try:

@@ -87,3 +87,45 @@ def gguf_file(kvs, tensors=(), *, version: int = 3, magic: bytes = b"GGUF", offs
     }
     return bytes(blob), layout
 # ------------------------------------------------------------------------------------------------------
+
+
+def expect_value_error(fn, args: tuple, word: str, what: str, *, not_words: tuple[str, ...] = (),
+                       memory_hint: bool = False) -> None:
+    """``fn(*args)`` must raise ValueError whose message contains ``word`` and none of ``not_words`` (the
+    words of the other error cases: one message holding every keyword names no problem at all)."""
+    from gradelib import GradeFailure
+    from tracker.grading.sandbox import Forbidden, NotStarted, Tampered
+
+    try:
+        result = fn(*args)
+    except (NotImplementedError, NotStarted, Forbidden, Tampered):
+        raise
+    except ValueError as exc:
+        text = str(exc).lower()
+        if word not in text:
+            raise GradeFailure(
+                f"for {what} your code raised ValueError({str(exc)!r}); the message should say what is wrong "
+                f"and contain the word {word!r}"
+            ) from None
+        others = [w for w in not_words if w in text]
+        if others:
+            raise GradeFailure(
+                f"for {what} your code raised ValueError({str(exc)!r}), which also names "
+                f"{' and '.join(map(repr, others))}: a message that names every problem tells the reader none; "
+                f"say only what is wrong with this input"
+            ) from None
+        return
+    except MemoryError:
+        if not memory_hint:
+            raise
+        raise GradeFailure(
+            f"for {what} your code ran out of memory: check a length against the bytes left BEFORE allocating "
+            "or looping over it, and raise ValueError('... truncated ...')"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any other exception is the learner's mistake to see
+        raise GradeFailure(
+            f"for {what} your code raised {type(exc).__name__}: {exc}; raise a ValueError whose message "
+            f"contains {word!r} instead"
+        ) from None
+    raise GradeFailure(f"{what} was accepted (returned {str(result)[:80]!s}); it should raise ValueError "
+                       f"mentioning {word!r}")

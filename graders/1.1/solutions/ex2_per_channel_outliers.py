@@ -43,7 +43,7 @@ def _mse(w: torch.Tensor, w_hat: torch.Tensor) -> float:
 
 def compare_mse(w: torch.Tensor, axis: int = 0) -> dict[str, float]:
     # Per-tensor: the same scale for every channel.
-    tensor_scales = torch.full((w.shape[axis],), per_tensor_scale(w), dtype=torch.float32)
+    tensor_scales = torch.full((w.shape[axis],), per_tensor_scale(w), dtype=torch.float32, device=w.device)
     channel_scales = per_channel_scales(w, axis)
     results = {}
     for name, scales in (("per_tensor", tensor_scales), ("per_channel", channel_scales)):

@@ -45,7 +45,7 @@ def gptq_quantize(
         W = W[:, perm]
         H = H[perm][:, perm]
 
-    H = H + percdamp * torch.mean(torch.diag(H)) * torch.eye(columns, dtype=H.dtype)
+    H = H + percdamp * torch.mean(torch.diag(H)) * torch.eye(columns, dtype=H.dtype, device=H.device)
     U = torch.linalg.cholesky(torch.cholesky_inverse(torch.linalg.cholesky(H)), upper=True)
 
     Q = torch.zeros_like(W)

@@ -112,7 +112,7 @@ def full_attention(x, w_q, w_k, w_v, w_o, n_heads: int) -> torch.Tensor:
     t, d = x.shape
     q, k, v = (_heads(x, w, n_heads).transpose(0, 1) for w in (w_q, w_k, w_v))  # [heads, T, dim]
     scores = q @ k.transpose(1, 2) / math.sqrt(d // n_heads)
-    mask = torch.ones(t, t, dtype=torch.bool).tril()
+    mask = torch.ones(t, t, dtype=torch.bool, device=x.device).tril()
     scores = scores.masked_fill(~mask, float("-inf"))
     out = torch.softmax(scores, dim=-1) @ v  # [heads, T, dim]
     return out.transpose(0, 1).reshape(t, d) @ w_o.T
