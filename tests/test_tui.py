@@ -119,6 +119,13 @@ async def test_navigate_every_mode_and_into_a_module_and_an_exercise(seeded):
         await settle(pilot, app)
         assert type(app.screen).__name__ == "ExerciseScreen" and app.screen.exercise_id == "1.1.1"
         assert "Implement symmetric and asymmetric INT8" in text_of(app, "#exercise-title")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "CurriculumScreen"
+        assert type(app.focused).__name__ != "Input"  # the filter gave focus back
+        await pilot.press("4")  # so the app's keys work again
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "AchievementsScreen"
 
 
 async def test_tick_and_untick_in_a_module(repo):

@@ -97,6 +97,13 @@ class CurriculumScreen(TrackerScreen):
         if event.option.id:
             self.app.push_screen(ExerciseScreen(event.option.id))
 
+    def on_screen_resume(self) -> None:
+        # Back from an exercise: focus the list it was opened from, not the filter, so 1-5 and / work.
+        super().on_screen_resume()
+        if isinstance(self.focused, Input):
+            matches = self.query_one(OptionList)
+            (matches if matches.display else self.query_one(Tree)).focus()
+
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()
 
