@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
 from tracker.config import Config
-from tracker.curriculum.loader import LoadedCurriculum, load
+from tracker.curriculum.course import load_course
+from tracker.curriculum.loader import LoadedCurriculum
 from tracker.curriculum.model import Curriculum, Exercise, Item
 from tracker.errors import TrackerError
 from tracker.grading import hashing
@@ -237,7 +238,7 @@ class Tracker(_PublishingBase):
     @property
     def loaded(self) -> LoadedCurriculum:
         if self._loaded is None:
-            self._loaded = load(self.config.curriculum_path, cache_dir=self.config.data_dir / "cache")
+            self._loaded = load_course(self.config.curriculum_path, self.config.repo, cache_dir=self.config.data_dir / "cache")
         return self._loaded
 
     @property

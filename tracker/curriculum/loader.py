@@ -146,8 +146,9 @@ def _set_item_paths(items: list, base: Loc) -> None:
         _set_item_paths(item.items, item._path + ("items",))
 
 
-def parse(text: str, path: Path) -> LoadedCurriculum:
-    """Parse and validate the text of a curriculum file; raise CurriculumError with every problem."""
+def parse(text: str, path: Path, model: type = Curriculum) -> LoadedCurriculum:
+    """Parse and validate the text of a curriculum file (or, with ``model``, another file of plain data
+    such as the exercise library); raise CurriculumError with every problem."""
     name = path.name
     try:
         try:
@@ -172,7 +173,7 @@ def parse(text: str, path: Path) -> LoadedCurriculum:
         raise CurriculumError([Problem(name, 1, 1, "", "the top level must be a mapping of keys to values")])
     loaded_positions = builder.positions
     try:
-        curriculum = Curriculum.model_validate(data)
+        curriculum = model.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -187,8 +188,9 @@ def parse(text: str, path: Path) -> LoadedCurriculum:
                 message = "unknown field"
             problems.append(Problem(name, line, column, format_loc(loc), message))
         raise CurriculumError(problems) from None
-    curriculum.index()
-    _set_paths(curriculum)
+    if isinstance(curriculum, Curriculum):
+        curriculum.index()
+        _set_paths(curriculum)
     return LoadedCurriculum(curriculum, path, loaded_positions)
 
 
