@@ -49,3 +49,104 @@ def test_library_problems_name_file_and_line(tmp_path):
     [problem] = validate_library(tmp_path)
     assert str(problem).startswith("library.yaml:3:")
     assert "lib.kv_cache_decode" in str(problem)
+
+
+SEEDS = PROJECT / "tests" / "roadmaps"  # the five roadmaps the courses were made from
+
+
+@pytest.mark.parametrize("name", course_names(PROJECT))
+def test_every_course_validates_like_curriculum_yaml(name):
+    raw = load(course_path(PROJECT, name))
+    assert [str(p) for p in validate(raw, PROJECT) + validate_course(raw, PROJECT)] == []
+    c = load_course(course_path(PROJECT, name), PROJECT).curriculum
+    assert sum(e.gradable for e in c.gradables()) > 0
+
+
+def test_small_llm_shares_the_library_and_gates_its_phases():
+    c = load_course(course_path(PROJECT, "small-llm"), PROJECT).curriculum
+    ids = {e.id for e in c.gradables()}
+    assert {"0.5.1", "0.5.3", "0.6.1", "0.6.2", "0.7.6", "1.1.1", "lib.kv_cache_decode", "lib.flash_attention",
+            "lib.sft_loss_mask", "lib.dpo_loss", "lib.ppo_clip"} <= ids
+    assert c.exercise("0.5.1").module_id == "2.1"  # where it sits in this course, not in curriculum.yaml
+    assert [cat.requires for cat in c.categories] == [[], ["1"], ["2"], ["3"], ["4"]]
+
+
+def test_unknown_used_exercise_names_file_and_line(tmp_path):
+    text = (PROJECT / "courses" / "small-llm.yaml").read_text(encoding="utf-8").replace("lib.ppo_clip", "lib.nope")
+    (tmp_path / "courses").mkdir()
+    path = tmp_path / "courses" / "small-llm.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("    - lib.nope") + 1
+    problems = validate_course(load(path), PROJECT)
+    assert [str(p) for p in problems] == [f"small-llm.yaml:{line}:7: categories[3].modules[0].uses[3]: 'lib.nope' is not an exercise of the library"]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed roadmaps are not beside the project")
+@pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else [], ids=lambda p: p.name[:3])
+def test_import_every_seed_validates(seed, tmp_path):
+    from tracker.curriculum.importer import import_roadmap
+    from tracker.curriculum.loader import parse
+
+    text = import_roadmap(seed)
+    loaded = parse(text, tmp_path / "imported.yaml")
+    assert [str(p) for p in validate(loaded, PROJECT, check_manifest=False)] == []
+    assert all(not e.gradable for e in loaded.curriculum.gradables())
+
+
+def _tree(c, category_ids):
+    return [(cat.id, cat.title, [(m.id, m.title, m.check_label,
+             [(cl.title, [(i.id, i.text, [(j.id, j.text) for j in i.items]) for i in cl.items]) for cl in m.checklists],
+             [(e.id, e.title) for e in m.exercises],
+             (m.capstone.title, m.capstone.objective, [(s.id, s.text) for s in m.capstone.steps]) if m.capstone else None)
+             for m in cat.modules]) for cat in c.categories if cat.id in category_ids]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed roadmaps are not beside the project")
+def test_import_of_the_first_course_gives_curriculum_yaml_tree(tmp_path):
+    from tracker.curriculum.importer import import_roadmap
+    from tracker.curriculum.loader import parse
+
+    [seed] = SEEDS.glob("002_*.txt")
+    imported = parse(import_roadmap(seed), tmp_path / "imported.yaml").curriculum
+    ours = load(PROJECT / "curriculum.yaml").curriculum
+    ids = {cat.id for cat in ours.categories}
+    assert _tree(imported, ids) == _tree(ours, ids)
+    # What curriculum.yaml keeps outside its categories (the tools and the papers) comes in as two more parts.
+    assert [cat.title for cat in imported.categories if cat.id not in ids] == [
+        "The Arsenal: Tools & Frameworks", "The Pantheon: Foundational Papers"]
+
+
+def test_a_learner_switches_course_and_keeps_passes(fork):
+    """The real CLI: choose the small-LLM course, pass an exercise it shares, see pacing and gates, lift them."""
+    import shutil
+
+    from .conftest import run_tracker
+
+    now = {"TRACKER_NOW": "2026-03-02T18:00:00Z"}
+    assert run_tracker("course", "use", "small-llm", env=now).returncode == 0
+    assert 'active = "small-llm"' in (fork / "tracker.toml").read_text(encoding="utf-8")
+    shutil.copy(PROJECT / "graders/0.2/solutions/ex1_xor_manual_backprop.py", fork / "exercises/0.2/ex1_xor_manual_backprop.py")
+    assert run_tracker("grade", "0.2.1", env=now).returncode == 0
+    out = run_tracker("status", env={"TRACKER_NOW": "2026-03-08T18:00:00Z"}).stdout
+    assert "Day 7 of 58 · Phase 1: Foundational Neurons & Backprop · " in out
+    assert "behind plan (it waits for you, nothing is lost)" in out
+    assert "locked: Phase 2: Core Transformer Components · opens when Phase 1: Foundational Neurons & Backprop is mastered" in out
+    assert run_tracker("course", "gates", "lifted", env=now).returncode == 0
+    assert "open (gates lifted): Phase 2" in run_tracker("next", env=now).stdout
+    # Back on the first course, the pass of 0.2.1 still counts there.
+    assert run_tracker("course", "use", "curriculum", env=now).returncode == 0
+    status = run_tracker("status", "--json", env=now).stdout
+    import json
+
+    states = {e["id"]: e["state"] for c in json.loads(status)["categories"] for m in c["modules"] for e in m["exercises"]}
+    assert states["0.2.1"] == "passed"
+    assert run_tracker("validate", env=now).returncode == 0
+
+
+def test_import_command_writes_a_course(fork):
+    from .conftest import run_tracker
+
+    result = run_tracker("import", str(SEEDS / "004_2abdc8885bd88246.txt"), "--name", "plan")
+    assert result.returncode == 0, result.stderr
+    assert (fork / "courses" / "plan.yaml").exists()
+    assert "plan" in run_tracker("course", "list").stdout

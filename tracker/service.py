@@ -525,3 +525,30 @@ class Tracker(_PublishingBase):
                     return ("item", leaf, self.curriculum.item(leaf).text)
         return None
 
+    # --- courses, gates and pacing ----------------------------------------------------------------
+
+    def course_view(self) -> dict:
+        """The active course's name, its pace today, its locks, and whether the learner lifted the gates."""
+        from tracker.progress import gates as G
+        from tracker.progress.pacing import pace
+
+        progress = self.progress()
+        return {
+            "name": self.config.course,
+            "pace": pace(self.curriculum, progress),
+            "locks": G.locks(self.curriculum, progress),
+            "gates_lifted": G.gates_lifted(self.store.progress_events()),
+        }
+
+    def lift_gates(self, lifted: bool) -> None:
+        """Open every gate (or close them again); the choice is recorded in the journal."""
+        self.store.record("settings", {"gates": "lifted" if lifted else "on"})
+
+    def use_course(self, name: str) -> None:
+        """Follow another course: tracker.toml names it, the journal says when. Passes keep their ids."""
+        from tracker.curriculum.course import set_active
+
+        set_active(self.config.repo, name)
+        self.config.raw.setdefault("course", {})["active"] = name
+        self._loaded = None
+        self.store.record("settings", {"course": name})
