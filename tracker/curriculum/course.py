@@ -171,3 +171,28 @@ def load_course(path: Path, repo: Path, cache_dir: Path | None = None) -> Loaded
     if problems:
         raise CurriculumError(problems)
     return resolve(loaded, library)
+
+
+def set_active(repo: Path, name: str) -> Path:
+    """Record ``[course] active = "NAME"`` in tracker.toml (the committed settings), keeping the rest."""
+    from tracker.config import CONFIG_FILE
+
+    if name not in course_names(repo):
+        raise TrackerError(f"no course named {name!r}; `tracker course list` shows them")
+    path = repo / CONFIG_FILE
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    line = f'active = "{name}"'
+    section = re.search(r"(?m)^\[course\][ \t]*$", text)
+    if section is None:
+        text = text + ("\n" if text and not text.endswith("\n") else "") + ("\n" if text else "") + f"[course]\n{line}\n"
+    else:
+        end = re.search(r"(?m)^\[", text[section.end():])
+        body_end = section.end() + (end.start() if end else len(text) - section.end())
+        body = text[section.end():body_end]
+        if re.search(r"(?m)^active[ \t]*=.*$", body):
+            body = re.sub(r"(?m)^active[ \t]*=.*$", line, body, count=1)
+        else:
+            body = "\n" + line + body if body.startswith("\n") else "\n" + line + "\n" + body.lstrip("\n")
+        text = text[: section.end()] + body + text[body_end:]
+    path.write_text(text, encoding="utf-8")
+    return path
