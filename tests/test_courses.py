@@ -150,3 +150,49 @@ def test_import_command_writes_a_course(fork):
     assert result.returncode == 0, result.stderr
     assert (fork / "courses" / "plan.yaml").exists()
     assert "plan" in run_tracker("course", "list").stdout
+
+
+def test_a_circle_of_parts_is_a_validation_error(tmp_path):
+    text = (PROJECT / "courses" / "small-llm.yaml").read_text(encoding="utf-8")
+    text = text.replace("  title: Foundational Neurons & Backprop\n", "  title: Foundational Neurons & Backprop\n  requires:\n  - '3'\n", 1)
+    path = tmp_path / "small-llm.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = [str(p) for p in validate_course(load(path), PROJECT)]
+    assert any("require each other in a circle: 1 -> 3 -> 2 -> 1" in p for p in problems), problems
+
+
+def test_set_active_keeps_the_rest_of_tracker_toml(tmp_path):
+    from tracker.curriculum.course import set_active
+
+    (tmp_path / "curriculum.yaml").write_text("x", encoding="utf-8")
+    (tmp_path / "courses").mkdir()
+    (tmp_path / "courses" / "levels.yaml").write_text("x", encoding="utf-8")
+    toml = tmp_path / "tracker.toml"
+    toml.write_text('[tracker]\ndaily_goal = 40\n\n[course]\nactive = "curriculum"\n\n[git]\npush = true\n', encoding="utf-8")
+    set_active(tmp_path, "levels")
+    assert toml.read_text(encoding="utf-8") == '[tracker]\ndaily_goal = 40\n\n[course]\nactive = "levels"\n\n[git]\npush = true\n'
+    with pytest.raises(Exception, match="no course named 'nope'"):
+        set_active(tmp_path, "nope")
+
+
+def _progress(day, passed=(), ticked=()):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(day_number=day, passed=dict.fromkeys(passed), ticked=set(ticked), by_hand=set())
+
+
+def test_pacing_counts_days_and_never_resets():
+    from tracker.progress.pacing import pace
+
+    c = load_course(course_path(PROJECT, "days-180"), PROJECT).curriculum
+    assert pace(c, _progress(1)).line() == "Day 1 of 180 · Month 1: Foundations · on plan"
+    behind = pace(c, _progress(23)).line()
+    assert behind.startswith("Day 23 of 180 · Month 1: Foundations · 22 days behind plan")
+    week1 = [i.id for i in c.module("1.2").items()]
+    done = pace(c, _progress(23, ticked=week1))
+    assert done.part == "Month 1: Foundations" and done.ahead > -22  # work done moves the position, not the clock
+    # Everything of month 1 done on day 3: ahead of plan, and the learner is in month 2.
+    month1 = [e.id for m in c.categories[0].modules for e in m.exercises]
+    items = [i.id for m in c.categories[0].modules for i in m.items()]
+    ahead = pace(c, _progress(3, passed=month1, ticked=items))
+    assert ahead.part == "Month 2: Core ML/DL" and ahead.line().endswith("28 days ahead of plan")

@@ -140,7 +140,37 @@ def validate_course(loaded: LoadedCurriculum, repo: Path, library: dict[str, Exe
                 problems.append(loaded.problem(loc, f"prerequisite {req!r} is not a part of this course"))
             elif req == category.id:
                 problems.append(loaded.problem(loc, "a part cannot require itself"))
+    cycle = _category_cycle(c)
+    if cycle:
+        ci = next(i for i, cat in enumerate(c.categories) if cat.id == cycle[0])
+        problems.append(loaded.problem(("categories", ci, "requires"),
+                                       f"the parts require each other in a circle: {' -> '.join(cycle + [cycle[0]])}"))
     return problems
+
+
+def _category_cycle(c: Curriculum) -> list[str]:
+    """A circle of category requirements (a category that needs a module needs that module's category)."""
+    owner = {m.id: cat.id for cat in c.categories for m in cat.modules}
+    edges = {cat.id: [owner.get(r, r) for r in cat.requires if owner.get(r, r) != cat.id] for cat in c.categories}
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in edges.get(node, []):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = 2
+        path.pop()
+        return []
+
+    for cat in c.categories:
+        if cat.id not in state and (found := visit(cat.id)):
+            return found
+    return []
 
 
 def resolve(loaded: LoadedCurriculum, library: dict[str, Exercise]) -> LoadedCurriculum:
