@@ -61,13 +61,17 @@ def pace(curriculum: Curriculum, progress) -> Pace | None:
     worth = 0.0
     current = None
     for category, days in plan:
-        done = whole = 0
+        # A module with its own plan is worth its days; the others share what the category has left.
+        planned = sum(m.days or 0 for m in category.modules)
+        unplanned = [m for m in category.modules if not m.days]
+        rest = max(days - planned, 0) / len(unplanned) if unplanned else 0.0
+        finished = True
         for module in category.modules:
             d, t = _units(module, progress)
-            done, whole = done + d, whole + t
-        share = done / whole if whole else 1.0
-        worth += share * days
-        if current is None and share < 1.0:
+            share = d / t if t else 1.0
+            worth += share * (module.days or rest)
+            finished &= share >= 1.0
+        if current is None and not finished:
             current = category
     current = current or plan[-1][0]
     elapsed, planned = 0, plan[-1][0]
