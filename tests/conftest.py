@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
-COURSE_PARTS = ("curriculum.yaml", "exercises", "graders", "README.md")
+COURSE_PARTS = ("curriculum.yaml", "exercises", "graders", "README.md", "courses")
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ Bare ``tracker`` opens the TUI. Every error the learner can act on is one line a
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -94,6 +95,9 @@ def status(module_id: str | None, as_json: bool) -> None:
     else:
         hint = f" → {suggestion.id}: {_plain(suggestion.text)}"
     click.echo(f"Today's focus: {focus.name}{hint}")
+    with _tracker() as t:
+        for line in _course_lines(t):
+            click.echo(line)
     click.echo("")
     for category in report["categories"]:
         click.echo(
@@ -148,6 +152,8 @@ def next_() -> None:
     """Show the next exercise or checklist item to work on (the app's "Next" too)."""
     with _tracker() as t:
         up = t.next_up()
+        for line in _course_lines(t):
+            click.echo(line)
     if up is None:
         click.echo("Everything is done. Congratulations, graduate!")
         return
@@ -467,14 +473,20 @@ def validate() -> None:
     from tracker.curriculum.loader import CurriculumError, load
     from tracker.curriculum.validate import validate as run
 
+    from tracker.config import Config
+    from tracker.curriculum.course import load_course, validate_course, validate_library
+
     repo = find_repo()
+    path = Config.load(repo).curriculum_path  # the active course (curriculum.yaml unless tracker.toml says)
     try:
-        loaded = load(repo / "curriculum.yaml")
+        loaded = load(path)
     except CurriculumError as exc:
         for problem in exc.problems:
             click.echo(str(problem))
         sys.exit(EXIT_ERROR)
-    problems = run(loaded, repo)
+    problems = run(loaded, repo) + validate_course(loaded, repo) + validate_library(repo)
+    if not problems:
+        loaded = load_course(path, repo)
     for problem in problems:
         click.echo(str(problem))
     c = loaded.curriculum
@@ -553,3 +565,90 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:
         click.echo(f"tracker: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
         sys.exit(EXIT_ERROR)
+
+
+# --- courses ---------------------------------------------------------------------------------------
+
+
+@cli.group()
+def course() -> None:
+    """Choose the course this fork follows (passes count in every course that uses the exercise)."""
+
+
+@course.command(name="list")
+def course_list() -> None:
+    """List the courses, their parts and graded items; the active one is marked."""
+    from tracker.config import Config
+    from tracker.curriculum.course import course_names, course_path, load_course
+
+    config = Config.load()
+    for name in course_names(config.repo):
+        c = load_course(course_path(config.repo, name), config.repo).curriculum
+        graded = sum(e.gradable for e in c.gradables())
+        mark = "*" if name == config.course else " "
+        click.echo(f"{mark} {name:<12} {c.title} · {len(c.categories)} × {c.words.category.lower()}, "
+                   f"{len(list(c.modules()))} × {c.words.module.lower()}, {graded} graded")
+
+
+@course.command(name="use")
+@click.argument("name")
+def course_use(name: str) -> None:
+    """Follow the course NAME from now on (recorded in tracker.toml and the journal)."""
+    with _tracker() as t:
+        t.use_course(name)
+        title = t.curriculum.title
+    click.echo(f"now following {name}: {title}")
+
+
+@course.command(name="gates")
+@click.argument("state", type=click.Choice(["on", "lifted"]))
+def course_gates(state: str) -> None:
+    """Keep parts locked until what they require is mastered (on), or open everything (lifted)."""
+    with _tracker() as t:
+        t.lift_gates(state == "lifted")
+    click.echo("gates lifted: every part is open" if state == "lifted" else "gates on: a part opens when what it requires is mastered")
+
+
+def _course_lines(t: Any) -> list[str]:
+    """The pacing line and the locked parts of the active course, for `status` and `next`."""
+    view = t.course_view()
+    lines = [view["pace"].line()] if view["pace"] else []
+    for lock in view["locks"]:
+        if view["gates_lifted"]:
+            lines.append(f"open (gates lifted): {lock.title}")
+        else:
+            lines.append(f"locked: {lock.title} · opens when {' and '.join(lock.needs)} is mastered")
+    return lines
+
+
+@cli.command(name="import")
+@click.argument("roadmap", type=click.Path(dir_okay=False))
+@click.option("--name", help="Course name (default: the roadmap's file name).")
+def import_(roadmap: str, name: str | None) -> None:
+    """Turn a markdown roadmap into courses/NAME.yaml, items ticked by hand until exercises are attached."""
+    from pathlib import Path
+
+    from tracker.config import find_repo
+    from tracker.curriculum.course import COURSES, course_path
+    from tracker.curriculum.importer import import_roadmap
+    from tracker.curriculum.loader import CurriculumError, parse
+    from tracker.curriculum.validate import validate as run
+
+    repo = find_repo()
+    source = Path(roadmap)
+    name = name or re.sub(r"[^a-z0-9_-]+", "-", source.stem.lower()).strip("-") or "imported"
+    target = course_path(repo, name)
+    if target.exists():
+        raise TrackerError(f"{target.relative_to(repo)} exists already; choose another --name")
+    text = import_roadmap(source)
+    try:
+        problems = run(parse(text, target), repo, check_manifest=False)
+    except CurriculumError as exc:
+        problems = exc.problems
+    if problems:
+        raise TrackerError(f"the imported course does not validate: {problems[0]}")
+    (repo / COURSES).mkdir(exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    c = parse(text, target).curriculum
+    click.echo(f"wrote {target.relative_to(repo)}: {len(c.categories)} parts, {len(list(c.modules()))} modules, "
+               f"{sum(len(list(m.items())) for m in c.modules())} items to tick; follow it with `tracker course use {name}`")

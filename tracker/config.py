@@ -79,8 +79,15 @@ class Config:
         return self.repo / "journal"
 
     @property
+    def course(self) -> str:
+        """The active course: ``[course] active`` in tracker.toml, else curriculum.yaml's."""
+        return str(self.raw.get("course", {}).get("active", "curriculum"))
+
+    @property
     def curriculum_path(self) -> Path:
-        return self.repo / "curriculum.yaml"
+        from tracker.curriculum.course import course_path
+
+        return course_path(self.repo, self.course)
 
     @classmethod
     def load(cls, repo: Path | None = None) -> Config:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
 from tracker.config import Config
-from tracker.curriculum.loader import LoadedCurriculum, load
+from tracker.curriculum.course import load_course
+from tracker.curriculum.loader import LoadedCurriculum
 from tracker.curriculum.model import Curriculum, Exercise, Item
 from tracker.curriculum.validate import check as check_curriculum
 from tracker.curriculum.validate import repo_file
@@ -277,7 +278,7 @@ class Tracker(_PublishingBase):
     @property
     def loaded(self) -> LoadedCurriculum:
         if self._loaded is None:
-            loaded = load(self.config.curriculum_path, cache_dir=self.config.data_dir / "cache")
+            loaded = load_course(self.config.curriculum_path, self.config.repo, cache_dir=self.config.data_dir / "cache")
             check_curriculum(loaded, self.repo)  # the cross-reference checks of `tracker validate`, paths included
             self._loaded = loaded
         return self._loaded
@@ -619,6 +620,34 @@ class Tracker(_PublishingBase):
         nxt = self.next_exercise(after=passes[-1])
         for exercise_id in passes:
             self.payoffs[exercise_id] = Payoff(after.xp - before.xp, level, new, nxt)
+
+    # --- courses, gates and pacing ----------------------------------------------------------------
+
+    def course_view(self) -> dict:
+        """The active course's name, its pace today, its locks, and whether the learner lifted the gates."""
+        from tracker.progress import gates as G
+        from tracker.progress.pacing import pace
+
+        progress = self.progress()
+        return {
+            "name": self.config.course,
+            "pace": pace(self.curriculum, progress),
+            "locks": G.locks(self.curriculum, progress),
+            "gates_lifted": G.gates_lifted(self.store.progress_events()),
+        }
+
+    def lift_gates(self, lifted: bool) -> None:
+        """Open every gate (or close them again); the choice is recorded in the journal."""
+        self.store.record("settings", {"gates": "lifted" if lifted else "on"})
+
+    def use_course(self, name: str) -> None:
+        """Follow another course: tracker.toml names it, the journal says when. Passes keep their ids."""
+        from tracker.curriculum.course import set_active
+
+        set_active(self.config.repo, name)
+        self.config.raw.setdefault("course", {})["active"] = name
+        self._loaded = None
+        self.store.record("settings", {"course": name})
 
 
 @dataclass(frozen=True)

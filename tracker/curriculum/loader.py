@@ -187,8 +187,9 @@ def _check_shape(text: str, name: str, loader) -> None:
                 open_[-1][1] += count
 
 
-def parse(text: str, path: Path) -> LoadedCurriculum:
-    """Parse and validate the text of a curriculum file; raise CurriculumError with every problem."""
+def parse(text: str, path: Path, model: type = Curriculum) -> LoadedCurriculum:
+    """Parse and validate the text of a curriculum file (or, with ``model``, another file of plain data
+    such as the exercise library); raise CurriculumError with every problem."""
     name = path.name
     try:
         try:
@@ -221,7 +222,7 @@ def parse(text: str, path: Path) -> LoadedCurriculum:
         raise CurriculumError([Problem(name, 1, 1, "", "the top level must be a mapping of keys to values")])
     loaded_positions = builder.positions
     try:
-        curriculum = Curriculum.model_validate(data)
+        curriculum = model.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -236,8 +237,9 @@ def parse(text: str, path: Path) -> LoadedCurriculum:
                 message = "unknown field"
             problems.append(Problem(name, line, column, format_loc(loc), message))
         raise CurriculumError(problems) from None
-    curriculum.index()
-    _set_paths(curriculum)
+    if isinstance(curriculum, Curriculum):
+        curriculum.index()
+        _set_paths(curriculum)
     return LoadedCurriculum(curriculum, path, loaded_positions)
 
 

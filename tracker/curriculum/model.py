@@ -79,10 +79,13 @@ class Exercise(_Model):
     solution: str | None = None
     hints: list[str] = []
     requires: list[str] = []
+    # The module that holds the exercise in this course (set by Curriculum.index); a library exercise used
+    # by another course keeps its own id, so the id alone does not say where it sits.
+    _module_id: str = PrivateAttr(default="")
 
     @property
     def module_id(self) -> str:
-        return self.id.rsplit(".", 1)[0]
+        return self._module_id or self.id.rsplit(".", 1)[0]
 
     @property
     def number(self) -> int:
@@ -122,6 +125,10 @@ class Module(_Model):
     exercises: list[Exercise] = []
     capstone: Capstone | None = None
     requires: list[str] = []
+    # Library exercises this module uses, by their stable id (see courses/README.md).
+    uses: list[str] = []
+    # Planned days for the module (pacing); None: the module has no plan of its own.
+    days: int | None = Field(default=None, ge=1)
 
     def items(self) -> Iterator[Item]:
         """Every checklist item and capstone step of the module, depth first."""
@@ -138,6 +145,10 @@ class Category(_Model):
     title: str = Field(min_length=1)
     description: str = Field(min_length=1)
     modules: list[Module] = Field(min_length=1)
+    # Parts (category or module ids) that must be mastered before this one opens.
+    requires: list[str] = []
+    # Planned days for the whole part (pacing); without it, the sum of its modules' days.
+    days: int | None = Field(default=None, ge=1)
 
 
 class Paper(_Model):
@@ -165,10 +176,18 @@ class XPDefaults(_Model):
     module_bonus: int = Field(default=100, ge=0, le=MAX_XP)
 
 
+class Words(_Model):
+    """What the course calls its parts: "Level", "Phase", "Month"; "Step", "Week"."""
+
+    category: str = Field(default="Category", min_length=1)
+    module: str = Field(default="Module", min_length=1)
+
+
 class Curriculum(_Model):
     version: Literal[1]
     title: str = Field(min_length=1)
     tagline: str = ""
+    words: Words = Words()
     xp: XPDefaults = XPDefaults()
     categories: list[Category] = Field(min_length=1)
     arsenal: list[ToolGroup] = []
@@ -227,6 +246,9 @@ class Curriculum(_Model):
         """Build the id lookups (called by the loader after validation)."""
         self._modules = {m.id: m for m in self.modules()}
         self._exercises = {e.id: e for e in self.gradables()}
+        for module in self.modules():
+            for exercise in module.exercises:
+                exercise._module_id = module.id
         self._items = {i.id: i for m in self.modules() for i in m.items()}
         for paper in self.papers:
             self._items[paper.id] = Item(id=paper.id, text=paper.title)

@@ -1,0 +1,82 @@
+"""Mastery gates: a part (category or module) with ``requires`` stays locked until what it requires is
+mastered. A learner may lift the gates; the choice is a ``settings`` event in the journal.
+
+Mastered means: an exercise passed; a module whose graded exercises are all passed (a module without any
+is mastered when every item in it is ticked); a category whose modules are all mastered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.curriculum.model import Curriculum, Module
+
+
+@dataclass(frozen=True)
+class Lock:
+    part: str  # the locked category or module id
+    title: str
+    needs: tuple[str, ...]  # what opens it: the unmet requirements, as "Phase 1: Foundational ..." labels
+
+
+def _leaves(module: Module) -> list[str]:
+    return [item.id for item in module.items() if not item.items]
+
+
+def module_mastered(module: Module, progress) -> bool:
+    graded = [e.id for e in module.exercises if e.gradable]
+    if graded:
+        return all(e in progress.passed for e in graded)
+    hand = [e.id for e in module.exercises]
+    return all(i in progress.ticked for i in _leaves(module)) and all(e in progress.by_hand for e in hand)
+
+
+def mastered(curriculum: Curriculum, progress, part: str) -> bool:
+    for category in curriculum.categories:
+        if category.id == part:
+            return all(module_mastered(m, progress) for m in category.modules)
+    if curriculum.has_module(part):
+        return module_mastered(curriculum.module(part), progress)
+    return part in progress.passed
+
+
+def label(curriculum: Curriculum, part: str) -> str:
+    for category in curriculum.categories:
+        if category.id == part:
+            return f"{curriculum.words.category} {category.id}: {category.title}"
+    if curriculum.has_module(part):
+        return f"{curriculum.words.module} {part}: {curriculum.module(part).title}"
+    return f"exercise {part}"
+
+
+def gates_lifted(events) -> bool:
+    """Whether the learner lifted the gates (the latest ``settings`` event with a ``gates`` key says)."""
+    lifted = False
+    for ev in events:
+        if ev.type == "settings" and "gates" in ev.data:
+            lifted = ev.data["gates"] == "lifted"
+    return lifted
+
+
+def locks(curriculum: Curriculum, progress) -> list[Lock]:
+    """Every locked part, in course order, with what would open it (gates lifted or not: the caller decides)."""
+    out = []
+    for category in curriculum.categories:
+        unmet = tuple(label(curriculum, r) for r in category.requires if not mastered(curriculum, progress, r))
+        if unmet:
+            out.append(Lock(category.id, label(curriculum, category.id), unmet))
+            continue
+        for module in category.modules:
+            needs = tuple(label(curriculum, r) for r in module.requires if not mastered(curriculum, progress, r))
+            if needs:
+                out.append(Lock(module.id, label(curriculum, module.id), needs))
+    return out
+
+
+def locked_ids(curriculum: Curriculum, found: list[Lock]) -> set[str]:
+    """The module ids that the locks close (a locked category closes all its modules)."""
+    ids = set()
+    for lock in found:
+        category = next((c for c in curriculum.categories if c.id == lock.part), None)
+        ids |= {m.id for m in category.modules} if category else {lock.part}
+    return ids
