@@ -203,6 +203,9 @@ SETTINGS: dict[str, dict[str, tuple]] = {
         "enabled": (lambda v: isinstance(v, bool), "true or false"),
         "dir": (lambda v: isinstance(v, str) and bool(v.strip()), "a folder inside the repository such as \"docs\""),
     },
+    "course": {
+        "active": (lambda v: isinstance(v, str) and bool(v.strip()), "the name of a course (`tracker course list` shows them)"),
+    },
     "store": {
         "url": (_store_url, "a SQLAlchemy URL such as \"sqlite:///path/to/tracker.db\" or \"postgresql://host/db\""),
     },

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
 from tracker.config import Config
-from tracker.curriculum.course import load_course
-from tracker.curriculum.loader import LoadedCurriculum
+from tracker.curriculum.course import attach_library
+from tracker.curriculum.loader import LoadedCurriculum, load
 from tracker.curriculum.model import Curriculum, Exercise, Item
 from tracker.curriculum.validate import check as check_curriculum
 from tracker.curriculum.validate import repo_file
@@ -278,9 +278,10 @@ class Tracker(_PublishingBase):
     @property
     def loaded(self) -> LoadedCurriculum:
         if self._loaded is None:
-            loaded = load_course(self.config.curriculum_path, self.config.repo, cache_dir=self.config.data_dir / "cache")
+            cache = self.config.data_dir / "cache"
+            loaded = load(self.config.curriculum_path, cache_dir=cache)
             check_curriculum(loaded, self.repo)  # the cross-reference checks of `tracker validate`, paths included
-            self._loaded = loaded
+            self._loaded = attach_library(loaded, self.repo, cache_dir=cache)
         return self._loaded
 
     @property

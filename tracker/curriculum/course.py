@@ -109,7 +109,7 @@ def validate_library(repo: Path) -> list[Problem]:
         for field, rel in want.items():
             if getattr(exercise, field) not in (None, rel):
                 bad(exercise._path + (field,), f"the {field} of {exercise.id} must be {rel}")
-        _exercise(exercise, "lib", index, repo, bad, unique, expected_id=exercise.id)
+        _exercise(exercise, "lib", index, repo, bad, unique, True, set(), expected_id=exercise.id)
     return problems
 
 
@@ -193,7 +193,11 @@ def resolve(loaded: LoadedCurriculum, library: dict[str, Exercise]) -> LoadedCur
 
 def load_course(path: Path, repo: Path, cache_dir: Path | None = None) -> LoadedCurriculum:
     """Load a course and put its library exercises in place; an unknown used id is a CurriculumError."""
-    loaded = load(path, cache_dir=cache_dir)
+    return attach_library(load(path, cache_dir=cache_dir), repo, cache_dir=cache_dir)
+
+
+def attach_library(loaded: LoadedCurriculum, repo: Path, cache_dir: Path | None = None) -> LoadedCurriculum:
+    """A loaded course with the library exercises its modules use put in place (unchanged when it uses none)."""
     if not any(m.uses for m in loaded.curriculum.modules()):
         return loaded
     library = load_library(repo, cache_dir=cache_dir)
