@@ -323,7 +323,13 @@ def sync() -> None:
         result = t.sync()
         if t.config.git.include_exercises and result.pushed:
             click.echo("note: your solutions in exercises/ are committed and now on the remote", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(result.message)
+    if result.refused:
+        sys.exit(EXIT_ERROR)
+    if not result.pushed and "no git remote" not in result.message:
+        sys.exit(EXIT_FAILED)  # nothing went out: a script should know
 
 
 @cli.command()

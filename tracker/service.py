@@ -43,6 +43,7 @@ class _PublishingBase:
     """Progress, the generated files and git, on top of a Tracker (mixed in below)."""
 
     config: Config
+    git_notes: list[str] = []
 
     @property
     def settings(self):
@@ -81,16 +82,30 @@ class _PublishingBase:
                     files.append(exercise.stub)
         return files
 
-    def commit(self, message: str, only_if_visible: bool = False) -> list[str]:
+    session: str | None = None  # set by the app: its events make one commit
+
+    def commit_group(self) -> str:
+        """Commits of one group coalesce: one app session, or (from the shell) one study day."""
+        return f"session {self.session}" if self.session else f"day {self.progress().today.isoformat()}"
+
+    def commit(self, message: str, only_if_visible: bool = False, include_edits: bool = False,
+               coalesce: bool = False) -> list[str]:
         """Commit the tracker's own files (never the learner's other changes); returns the paths committed.
-        With ``only_if_visible``, a change to the journal alone does not make a commit."""
+        With ``only_if_visible``, a change to the journal alone does not make a commit; with ``coalesce``,
+        the commit joins the tracker's previous one of the same group (not pushed yet, begun within the
+        configured window); with ``include_edits``, the learner's hand edits of the README and the log go too."""
         from tracker.publish import gitops
 
         if not gitops.is_repo(self.repo):
             self.dashboard()
             return []
+        window = 0.0
+        if coalesce:
+            window = float("inf") if self.session else self.config.git.coalesce_minutes * 60.0
         result = gitops.commit_files(self.repo, self.renderers(), message, plain=self._plain_files(),
-                                     only_if_rendered_changed=only_if_visible)
+                                     only_if_rendered_changed=only_if_visible, include_edits=include_edits,
+                                     group=self.commit_group(), now=self._clock().timestamp(), window=window)
+        self.git_notes = result.notes
         return result.paths
 
     def after_event(self, message: str) -> str:
@@ -103,10 +118,11 @@ class _PublishingBase:
             if self.config.git.commit != "event":
                 self.dashboard()
                 return ""
-            committed = self.commit(message, only_if_visible=True)
-            if committed and self.config.git.push:
+            committed = self.commit(message, only_if_visible=True, coalesce=True)
+            if committed and self.config.git.push and not self.session:
                 return self.sync().message
-            return f"committed: {message}" if committed else ""
+            said = f"committed: {message}" if committed else ""
+            return "\n".join([*(f"note: {n}" for n in self.git_notes), said]).strip()
         except TrackerError as exc:
             return f"warning: recorded, but the dashboard was not updated: {exc}"
 
@@ -115,8 +131,16 @@ class _PublishingBase:
         from tracker.publish import gitops
         from tracker.publish.site import GENERATED, regenerate_in
 
-        self.commit(self.commit_message(None))
-        return gitops.sync(self.repo, regenerate_in(self.settings), own_paths=GENERATED)
+        self.commit(self.commit_message(None), include_edits=True, coalesce=True)
+        result = gitops.sync(self.repo, regenerate_in(self.settings), own_paths=GENERATED)
+        result.notes = self.git_notes + result.notes
+        return result
+
+    def unpushed(self) -> int | None:
+        """Commits waiting to be pushed (None without git or a remote)."""
+        from tracker.publish import gitops
+
+        return gitops.unpushed(self.repo) if gitops.is_repo(self.repo) else None
 
     def commit_message(self, module_id: str | None, checks: str = "") -> str:
         progress = self.progress()

@@ -73,9 +73,28 @@ def parse_entries(text: str) -> dict[str, tuple[str, str]]:
     return {m["day"]: (m["sha"], m["body"]) for m in ENTRY.finditer(text)}
 
 
+EMPTY = "\nNo entries yet: write today's with `tracker log`.\n"
+
+
+def is_edited(sha: str, body: str) -> bool:
+    """Whether the learner changed an entry after the tracker wrote it."""
+    return _sha(body) != sha
+
+
+def _outside(existing: str) -> tuple[str, str]:
+    """The learner's text before the first entry and after the last one (the header by default)."""
+    matches = list(ENTRY.finditer(existing))
+    if not matches:
+        head = existing.replace(EMPTY, "\n") if existing.strip() else HEADER + "\n"
+        return head, ""
+    return existing[: matches[0].start()], existing[matches[-1].end():]
+
+
 def render(c: Curriculum, progress: Progress, existing: str = "") -> str:
-    """The whole log file; entries edited by hand in ``existing`` are kept as they are."""
+    """The whole log file; entries edited by hand in ``existing``, and any text around the entries, are kept
+    as they are."""
     old = parse_entries(existing)
+    head, tail = _outside(existing)
     blocks = []
     readings = reading_days(c, progress)
     for day in sorted(set(progress.logs) | set(readings), reverse=True):
@@ -87,13 +106,18 @@ def render(c: Curriculum, progress: Progress, existing: str = "") -> str:
         sha = _sha(body)
         if day in old:
             recorded, current = old[day]
-            if _sha(current) != recorded:  # the learner edited this entry: it stays theirs
+            if is_edited(recorded, current):  # the learner edited this entry: it stays theirs
                 body, sha = current, recorded
         blocks.append(f"<!-- log:{day} sha:{sha} -->\n{body}<!-- /log:{day} -->\n")
+    made = set(progress.logs) | set(readings)
+    for day, (recorded, current) in old.items():
+        if day not in made and is_edited(recorded, current):  # written by hand where the history has none: kept
+            blocks.append(f"<!-- log:{day} sha:{recorded} -->\n{current}<!-- /log:{day} -->\n")
+    blocks.sort(key=lambda block: block[9:19], reverse=True)
     if not blocks:
-        return HEADER + "\nNo entries yet: write today's with `tracker log`.\n"
-    return HEADER + "\n" + "\n".join(blocks)
+        return head.rstrip("\n") + "\n" + EMPTY + tail
+    return head + "\n".join(blocks) + tail
 
 
 def edited_days(text: str) -> list[str]:
-    return [day for day, (sha, body) in parse_entries(text).items() if _sha(body) != sha]
+    return [day for day, (sha, body) in parse_entries(text).items() if is_edited(sha, body)]
