@@ -13,7 +13,7 @@ from tracker.publish.readme import MarkerError, empty_readme_sections, find_sect
 from tracker.publish.site import renderers
 
 from .conftest import PROJECT
-from .test_rules import attempt, ev
+from .test_rules import at, attempt, ev
 
 def _with_coming_soon(exercise_id: str):
     """The course with one exercise still coming soon (to show a check ticked by hand)."""
@@ -102,7 +102,8 @@ def test_heatmap_is_deterministic_and_ends_at_the_last_day():
 def test_log_entry_in_the_seeds_template_with_progress_filled_in():
     text = renderers(C, journey(), SETTINGS)["CAPTAINS_LOG.md"]("")
     assert "### 2026-03-03: Module 1.1 - Scales" in text
-    assert "- **Progress:** Ticked 2 checklist items · +" in text
+    assert "- **Progress:** Ticked 2 checklist items: Build depthwise separable convolution" in text
+    assert "(0.3.5) and LoRA (paper.lora) · +" in text
     assert "- **Key Insight:** Zero must be exact" in text and "- **Next Steps:** Per-channel" in text
 
 
@@ -136,3 +137,44 @@ def test_project_readme_carries_the_empty_journey():
     assert files["README.md"](text) == text, "run `tracker dashboard` on an empty journey and commit"
     assert (PROJECT / "CAPTAINS_LOG.md").read_text() == files["CAPTAINS_LOG.md"]("")
     assert (PROJECT / "progress/activity.svg").read_text() == files["progress/activity.svg"]("")
+
+
+def test_log_progress_in_words_once_per_exercise_with_nothing_undone():
+    day = [
+        attempt("2026-03-02 18:00", "1.1.1", tz="Europe/Paris"),
+        attempt("2026-03-02 18:10", "1.1.1", tz="Europe/Paris", status="failed"),
+        attempt("2026-03-02 18:20", "1.1.1", tz="Europe/Paris"),
+        attempt("2026-03-02 18:30", "1.1.2", tz="Europe/Paris", status="failed"),
+        ev("tick", "2026-03-02 18:40", "Europe/Paris", item="0.1.c1.1"),
+        ev("tick", "2026-03-02 18:41", "Europe/Paris", item="0.1.c1.2"),
+        ev("untick", "2026-03-02 18:42", "Europe/Paris", item="0.1.c1.2"),
+        ev("tick", "2026-03-02 18:43", "Europe/Paris", item="paper.lora"),
+    ]
+    from tracker.progress.rules import evaluate
+
+    progress = evaluate(C, day, SETTINGS, at("2026-03-02 20:00"))
+    text = captains_log.day_progress(progress, "2026-03-02", C)
+    assert text.startswith("Passed Implement symmetric and asymmetric INT8 quantization functions, cal… (1.1.1); "
+                           "ticked 2 checklist items: ")
+    assert text.count("1.1.1") == 1 and "1.1.2" not in text  # never passed: nothing to publish
+    assert "Vector operations, dot products, norms, and orthogonality (0.1.c1.1)" in text
+    assert "0.1.c1.2" not in text  # ticked and unticked the same day
+    assert "(paper.lora)" in text and "LoRA" in text
+
+
+def test_log_says_when_a_passed_exercise_fails_again():
+    days = [attempt("2026-03-02 18:00", "1.1.1", tz="Europe/Paris"),
+            attempt("2026-03-03 18:00", "1.1.1", tz="Europe/Paris", status="failed")]
+    from tracker.progress.rules import evaluate
+
+    progress = evaluate(C, days, SETTINGS, at("2026-03-03 20:00"))
+    assert captains_log.day_progress(progress, "2026-03-03", C).startswith("Implement symmetric and asymmetric INT8 quantization functions, cal… (1.1.1) fails again")
+
+
+def test_text_around_the_log_entries_is_kept():
+    render = renderers(C, journey(), SETTINGS)["CAPTAINS_LOG.md"]
+    text = render("").replace("My optimization journey", "My own words at the top.\n\nMy optimization journey")
+    text += "\nA closing note of mine.\n"
+    again = render(text)
+    assert "My own words at the top." in again and again.endswith("A closing note of mine.\n")
+    assert render(again) == again

@@ -300,7 +300,7 @@ def _edit_entry(t: Any, module: str, title: str) -> tuple[str, str, str, str]:
     progress = t.progress()
     template = (
         f"Title: {title}\n"
-        f"Progress: {day_progress(progress, progress.today.isoformat())}  (filled in for you)\n"
+        f"Progress: {day_progress(progress, progress.today.isoformat(), t.curriculum)}  (filled in for you)\n"
         "Key Insight: \nChallenge: \nNext Steps: \n"
     )
     text = click.edit(template, extension=".md", require_save=True)
