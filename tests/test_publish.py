@@ -96,7 +96,19 @@ def test_heatmap_is_deterministic_and_ends_at_the_last_day():
     assert svg == renderers(C, journey(), SETTINGS)["progress/activity.svg"]("")
     assert "<title>2026-03-03: " in svg and "2026-03-04" not in svg
     assert svg.count("<rect") > 150 and "2 active days" in svg
-    assert heatmap.level(0, 30) == 0 and heatmap.level(10, 30) == 1 and heatmap.level(200, 30) == 4
+
+
+def test_heatmap_reads_in_light_and_dark_with_the_learners_own_range():
+    days = {date(2026, 3, 1): 70, date(2026, 3, 2): 110, date(2026, 3, 3): 80}
+    assert heatmap.scale(days, 30) == {70: 1, 80: 3, 110: 4}  # three days, three shades
+    svg = heatmap.render(days, date(2026, 3, 3), 30)
+    assert "<rect width=" not in svg and "fill=" not in svg  # no opaque card: the page shows through
+    assert "@media (prefers-color-scheme: dark)" in svg
+    assert ">Less</text>" in svg and ">More</text>" in svg
+    assert ">Mar</text>" in svg and ">Sep</text>" in svg  # the current month is labelled, and earlier ones
+    assert "3 active days, 260 XP" in svg
+    one = heatmap.render({date(2026, 3, 3): 20}, date(2026, 3, 3), 30)
+    assert "1 active day, 20 XP" in one and 'class="l2"><title>2026-03-03' in one
 
 
 def test_log_entry_in_the_seeds_template_with_progress_filled_in():

@@ -274,6 +274,20 @@ def dashboard() -> None:
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=__import__("pathlib").Path), default=".tracker/preview")
+def preview(folder) -> None:
+    """Write the README as GitHub shows it (HTML, light and dark) and print how to take its pictures."""
+    from tracker.config import find_repo
+    from tracker.publish import preview as P
+
+    pages = P.write(find_repo(), folder)
+    click.echo("wrote " + ", ".join(str(p) for p in pages))
+    click.echo("pictures in light and dark mode, with a headless chromium:")
+    for command in P.chromium_commands(pages):
+        click.echo(f"  {command}")
+
+
+@cli.command()
 @click.option("--module", "module", default="", help="The module the entry is about (default: the latest you worked on).")
 @click.option("--title", default="", help="A title (default: the module's).")
 @click.option("--insight", default="", help="Key Insight: a major understanding or breakthrough.")
