@@ -136,6 +136,19 @@ class _PublishingBase:
         result.notes = self.git_notes + result.notes
         return result
 
+    def first_run(self, answers) -> list[str]:
+        """Write the first run's answers (tracker.toml) and prepare the README, then commit them."""
+        from tracker import firstrun
+        from tracker.config import CONFIG_FILE
+        from tracker.publish import gitops
+
+        changed = firstrun.apply(self.repo, answers)
+        self.config = Config.load(self.repo)
+        if changed and gitops.is_repo(self.repo):
+            gitops.commit_files(self.repo, self.renderers(), "init: my settings and my journey's README",
+                                plain=[*self._plain_files(), CONFIG_FILE], include_edits=True)
+        return changed
+
     def unpushed(self) -> int | None:
         """Commits waiting to be pushed (None without git or a remote)."""
         from tracker.publish import gitops
