@@ -96,6 +96,7 @@ def test_heatmap_is_deterministic_and_ends_at_the_last_day():
     assert svg == renderers(C, journey(), SETTINGS)["progress/activity.svg"]("")
     assert "<title>2026-03-03: " in svg and "2026-03-04" not in svg
     assert svg.count("<rect") > 150 and "2 active days" in svg
+    assert heatmap.level(0, 30) == 0 and heatmap.level(10, 30) == 1 and heatmap.level(200, 30) == 4
 
 
 def test_heatmap_reads_in_light_and_dark_with_the_learners_own_range():

@@ -144,6 +144,9 @@ class _PublishingBase:
 
         changed = firstrun.apply(self.repo, answers)
         self.config = Config.load(self.repo)
+        if getattr(self, "_store", None) is not None:  # events from now on carry the new zone
+            self._store.close()
+            self._store = None
         if changed and gitops.is_repo(self.repo):
             gitops.commit_files(self.repo, self.renderers(), "init: my settings and my journey's README",
                                 plain=[*self._plain_files(), CONFIG_FILE], include_edits=True)

@@ -39,6 +39,21 @@ def scale(daily_xp: dict[date, int], goal: int) -> dict[int, int]:
     return {xp: 1 + round(3 * i / (len(values) - 1)) for i, xp in enumerate(values)}
 
 
+def level(xp: int, goal: int) -> int:
+    """Shade by the daily goal (the app's small heatmap): 0 for nothing, 1 below the goal, then 2, 3, 4 for
+    one, two and four times the goal."""
+    if xp <= 0:
+        return 0
+    goal = max(goal, 1)
+    if xp < goal:
+        return 1
+    if xp < 2 * goal:
+        return 2
+    if xp < 4 * goal:
+        return 3
+    return 4
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
