@@ -292,7 +292,7 @@ def commit_files(repo: Path, renderers: dict[str, Renderer], message: str, plain
     parent, earlier, since = fold if fold else (tip, [], f"{now:.0f}")
     body = "".join(f"- {line}\n" for line in earlier[:40])
     trailers = f"{GROUP}: {group}\n{SINCE}: {since}\n" if group else ""
-    full = message + ("\n\n" + body if body else "") + ("\n\n" + trailers if trailers else "")
+    full = "\n\n".join(part.rstrip("\n") for part in (message, body, trailers) if part) + "\n"
     with tempfile.TemporaryDirectory(prefix="tracker-index-") as tmp:
         env = _env()
         env["GIT_INDEX_FILE"] = str(Path(tmp) / "index")
