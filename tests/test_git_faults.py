@@ -168,3 +168,22 @@ def test_someone_elses_index_lock_is_reported_with_the_exact_fix(machines):
     lock.unlink()
     assert tracker_in(desktop, "sync").returncode == 0
     assert "- [x] Vector operations" in remote_text(machines[0], "README.md")
+
+
+def test_a_picture_and_a_script_from_the_other_machine_arrive_exactly(machines):
+    remote, desktop, laptop = machines
+    picture = bytes(range(256)) * 4  # not text
+    (desktop / "me.png").write_bytes(picture)
+    (desktop / "run.sh").write_text("#!/bin/sh\necho hi\n")
+    (desktop / "run.sh").chmod(0o755)
+    git(desktop, "add", "me.png", "run.sh")
+    git(desktop, "commit", "-qm", "my picture")
+    git(desktop, "push", "-q", "origin", "main")
+    (laptop / "README.md").write_text("![me](me.png)\n\n" + (laptop / "README.md").read_text())  # uncommitted
+    tracker_in(laptop, "check", "0.2.c1.1")
+    result = tracker_in(laptop, "sync")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (laptop / "me.png").read_bytes() == picture
+    assert (laptop / "run.sh").stat().st_mode & 0o111
+    assert git(laptop, "status", "--porcelain") == ""  # nothing left over: the README edit went out
+    assert remote_text(remote, "README.md").startswith("![me](me.png)\n")

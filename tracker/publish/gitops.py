@@ -178,6 +178,11 @@ def committed_text(repo: Path, rev: str, rel: str) -> str | None:
     return done.stdout.decode("utf-8") if done.returncode == 0 else None
 
 
+def committed_bytes(repo: Path, rev: str, rel: str) -> bytes | None:
+    done = git(repo, "show", f"{rev}:{rel}", check=False)
+    return done.stdout if done.returncode == 0 else None
+
+
 def committed_file(repo_path: Path, rel: str) -> bytes | None:
     """The newest committed version of ``rel`` that is still a stub (it raises NotImplementedError or holds
     unanswered ``= None`` answers); else the version that first added it; None without git history."""
@@ -481,39 +486,50 @@ def move_branch(repo: Path, new: str, own_paths: tuple[str, ...], notes: list[st
     if old == new:
         return None
     changed = [p for p in out(repo, "diff", "--name-only", "-z", old, new).split("\0") if p]
-    writes: dict[str, str | None] = {}
+    writes: dict[str, bytes | None] = {}
+    collide = ("your uncommitted changes to {} and the remote's {}, so this checkout stays as it was; commit or "
+               "stash them, then run `tracker sync`")
     for rel in changed:
         path = repo / rel
-        base, theirs = committed_text(repo, old, rel), committed_text(repo, new, rel)
-        mine = path.read_text(encoding="utf-8") if path.exists() else None
-        if mine == base:
+        base, theirs = committed_bytes(repo, old, rel), committed_bytes(repo, new, rel)
+        mine = path.read_bytes() if path.is_file() else None
+        if mine == base or mine == theirs:
             writes[rel] = theirs
             continue
-        if rel in MERGERS and mine is not None and theirs is not None:
-            merged = MERGERS[rel](base or "", mine, theirs)
-        elif mine is not None and base is not None and theirs is not None:
-            merged = merge_lines(base, mine, theirs, rel)
+        try:
+            texts = [None if b is None else b.decode("utf-8") for b in (base, mine, theirs)]
+        except UnicodeDecodeError:
+            return collide.format(rel, "collide")
+        base_t, mine_t, theirs_t = texts
+        if rel in MERGERS and mine_t is not None and theirs_t is not None:
+            merged = MERGERS[rel](base_t or "", mine_t, theirs_t)
+            merged.text = _with_sections_of(rel, merged.text, theirs_t)  # generated parts: the remote's, fresh
+        elif None not in texts:
+            merged = merge_lines(base_t, mine_t, theirs_t, rel)
             if merged.notes:
-                return (f"your uncommitted changes to {rel} and the remote's overlap, so this checkout stays as it "
-                        "was; commit or stash them, then run `tracker sync`")
+                return collide.format(rel, "overlap")
         else:
-            return (f"your uncommitted changes to {rel} and the remote's collide, so this checkout stays as it "
-                    "was; commit or stash them, then run `tracker sync`")
+            return collide.format(rel, "collide")
         notes += [n for n in merged.notes if n not in notes]
-        if rel in MERGERS:  # the generated sections come back from the remote's freshly rendered version
-            merged.text = _with_sections_of(rel, merged.text, theirs)
-        writes[rel] = merged.text
+        writes[rel] = merged.text.encode("utf-8")
+    modes = {}
+    for line in out(repo, "ls-tree", "-z", new, "--", *changed).split("\0") if changed else []:
+        if line:
+            info, _, rel = line.partition("\t")
+            modes[rel] = info.split()[0]
     with index_lock(repo) as lock_notes:
         notes += lock_notes
         before = _index_entries(repo)
         staged = set(p for p in out(repo, "diff", "--cached", "--name-only", "-z", old).split("\0") if p)
-        for rel, text in writes.items():
+        for rel, data in writes.items():
             path = repo / rel
-            if text is None:
+            if data is None:
                 path.unlink(missing_ok=True)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+                path.write_bytes(data)
+                if modes.get(rel) == "100755":
+                    path.chmod(path.stat().st_mode | 0o111)
         git(repo, "read-tree", new)
         info = []
         for rel in staged - set(changed):
