@@ -120,6 +120,15 @@ def test_log_entry_in_the_seeds_template_with_progress_filled_in():
     assert "- **Key Insight:** Zero must be exact" in text and "- **Next Steps:** Per-channel" in text
 
 
+def test_a_group_ticked_whole_in_a_day_is_named_once():
+    from tracker.progress.rules import evaluate
+
+    day = [ev("tick", f"2026-03-02 18:0{i}", "Europe/Paris", item=f"0.1.c1.{i}") for i in (1, 2, 3)]
+    day.append(ev("tick", "2026-03-02 18:05", "Europe/Paris", item="0.1.c2.1"))
+    text = captains_log.day_progress(evaluate(C, day, SETTINGS, at("2026-03-02 20:00")), "2026-03-02", C)
+    assert text.startswith("Ticked 4 checklist items: Linear Algebra Essentials (0.1.c1) and Bayes' theorem")
+
+
 def test_hand_edited_log_entry_is_never_overwritten():
     render = renderers(C, journey(), SETTINGS)["CAPTAINS_LOG.md"]
     text = render("")

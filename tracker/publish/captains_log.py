@@ -83,6 +83,29 @@ def _title(c: Curriculum | None, ident: str) -> str:
     return f"{text} ({ident})" if text else ident
 
 
+def _grouped(c: Curriculum | None, ids: list[str]) -> list[str]:
+    """Ticked items with every leaf of a group ticked named by the group (once), in the order ticked."""
+    if c is None:
+        return ids
+    done, out = set(ids), []
+    for ident in ids:
+        group = next((parent for parent in _parents(c, ident)
+                      if all(leaf.id in done for leaf in parent.walk() if not leaf.items)), None)
+        name = group.id if group is not None else ident
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _parents(c: Curriculum, ident: str) -> list:
+    """The items that hold ``ident``, outermost first."""
+    module = ".".join(ident.split(".")[:2])
+    if not c.has_module(module):
+        return []
+    return [item for item in c.module(module).items()
+            if item.items and item.id != ident and any(child.id == ident for child in item.walk())]
+
+
 def _listed(c: Curriculum | None, ids: list[str], most: int = 4) -> str:
     words = [_title(c, i) for i in ids[:most]]
     if len(ids) > most:
@@ -103,7 +126,7 @@ def day_progress(progress: Progress, day: str, c: Curriculum | None = None) -> s
     if failing:
         parts.append(f"{_listed(c, failing)} fail{'s' if len(failing) == 1 else ''} again")
     if ticked:
-        parts.append(f"ticked {len(ticked)} checklist item{'s' if len(ticked) != 1 else ''}: {_listed(c, ticked, 3)}")
+        parts.append(f"ticked {len(ticked)} checklist item{'s' if len(ticked) != 1 else ''}: {_listed(c, _grouped(c, ticked), 3)}")
     if modules:
         names = [f"{c.module(m).title} ({m})" if c is not None and c.has_module(m) else m for m in modules]
         parts.append(f"completed module {', '.join(names)}")
