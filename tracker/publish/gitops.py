@@ -401,7 +401,7 @@ def sync(repo: Path, regenerate: Callable[[Path], dict[str, Renderer]], message:
             return SyncResult(False, f"the push to {remote}/{remote_branch} was refused, nothing was pushed: {text}",
                               refused=True, notes=notes)
         try:
-            git(repo, "fetch", "--quiet", remote, f"{remote_branch}:refs/remotes/{remote}/{remote_branch}",
+            git(repo, "fetch", "--quiet", remote, f"+{remote_branch}:refs/remotes/{remote}/{remote_branch}",
                 timeout=PUSH_TIMEOUT)
         except GitError as exc:
             return SyncResult(False, f"could not fetch from {remote} ({exc}); the commits stay here", notes=notes)
