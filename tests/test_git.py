@@ -121,3 +121,32 @@ def test_readme_without_markers_is_a_clear_error(machines):
     result = tracker_in(desktop, "dashboard")
     assert result.returncode == 2
     assert "README.md has no <!-- tracker:dashboard:start --> marker" in result.stderr
+
+
+def test_a_study_day_from_the_shell_makes_one_commit_until_it_is_pushed(machines):
+    _, desktop, _ = machines
+    at = lambda hhmm: {"TRACKER_REPO": str(desktop), "TRACKER_NOW": f"2026-03-02T{hhmm}:00Z"}  # noqa: E731
+    for hhmm, args in (("09:00", ("check", "0.1.c1.1")), ("09:05", ("check", "0.1.c1.2")),
+                       ("09:10", ("uncheck", "0.1.c1.2")), ("09:20", ("check", "0.1.c1.3"))):
+        assert run_tracker(*args, cwd=desktop, env=at(hhmm)).returncode == 0
+    messages = log_messages(desktop)
+    assert len(messages) == 2 and messages[1] == "course"  # four events, one commit
+    body = git(desktop, "log", "-1", "--format=%b")
+    assert len([line for line in body.splitlines() if line.startswith("- progress(0.1): ")]) == 3  # the earlier three
+    assert "Tracker-Group: day 2026-03-02" in body
+    assert "- [x] Vector operations" in git(desktop, "show", "HEAD:README.md")
+    # Past the window, a new commit; after a push, never a rewrite of what went out.
+    assert run_tracker("check", "0.2.c1.1", cwd=desktop, env=at("10:30")).returncode == 0
+    assert len(log_messages(desktop)) == 3
+    assert run_tracker("sync", cwd=desktop, env=at("10:31")).returncode == 0
+    pushed = git(desktop, "rev-parse", "HEAD")
+    assert run_tracker("check", "0.2.c1.2", cwd=desktop, env=at("10:32")).returncode == 0
+    assert git(desktop, "rev-parse", "HEAD~1") == pushed
+
+
+def test_one_commit_per_event_when_configured(machines):
+    _, desktop, _ = machines
+    (desktop / "tracker.toml").write_text("[git]\ncoalesce_minutes = 0\n")
+    for item in ("0.1.c1.1", "0.1.c1.2", "0.1.c1.3"):
+        assert tracker_in(desktop, "check", item).returncode == 0
+    assert len(log_messages(desktop)) == 4

@@ -13,7 +13,7 @@ from tracker.publish.readme import MarkerError, empty_readme_sections, find_sect
 from tracker.publish.site import renderers
 
 from .conftest import PROJECT
-from .test_rules import attempt, ev
+from .test_rules import at, attempt, ev
 
 def _with_coming_soon(exercise_id: str):
     """The course with one exercise still coming soon (to show a check ticked by hand)."""
@@ -99,11 +99,34 @@ def test_heatmap_is_deterministic_and_ends_at_the_last_day():
     assert heatmap.level(0, 30) == 0 and heatmap.level(10, 30) == 1 and heatmap.level(200, 30) == 4
 
 
+def test_heatmap_reads_in_light_and_dark_with_the_learners_own_range():
+    days = {date(2026, 3, 1): 70, date(2026, 3, 2): 110, date(2026, 3, 3): 80}
+    assert heatmap.scale(days, 30) == {70: 1, 80: 3, 110: 4}  # three days, three shades
+    svg = heatmap.render(days, date(2026, 3, 3), 30)
+    assert "<rect width=" not in svg and "fill=" not in svg  # no opaque card: the page shows through
+    assert "@media (prefers-color-scheme: dark)" in svg
+    assert ">Less</text>" in svg and ">More</text>" in svg
+    assert ">Mar</text>" in svg and ">Sep</text>" in svg  # the current month is labelled, and earlier ones
+    assert "3 active days, 260 XP" in svg
+    one = heatmap.render({date(2026, 3, 3): 20}, date(2026, 3, 3), 30)
+    assert "1 active day, 20 XP" in one and 'class="l2"><title>2026-03-03' in one
+
+
 def test_log_entry_in_the_seeds_template_with_progress_filled_in():
     text = renderers(C, journey(), SETTINGS)["CAPTAINS_LOG.md"]("")
     assert "### 2026-03-03: Module 1.1 - Scales" in text
-    assert "- **Progress:** Ticked 2 checklist items · +" in text
+    assert "- **Progress:** Ticked 2 checklist items: Build depthwise separable convolution" in text
+    assert "(0.3.5) and LoRA (paper.lora) · +" in text
     assert "- **Key Insight:** Zero must be exact" in text and "- **Next Steps:** Per-channel" in text
+
+
+def test_a_group_ticked_whole_in_a_day_is_named_once():
+    from tracker.progress.rules import evaluate
+
+    day = [ev("tick", f"2026-03-02 18:0{i}", "Europe/Paris", item=f"0.1.c1.{i}") for i in (1, 2, 3)]
+    day.append(ev("tick", "2026-03-02 18:05", "Europe/Paris", item="0.1.c2.1"))
+    text = captains_log.day_progress(evaluate(C, day, SETTINGS, at("2026-03-02 20:00")), "2026-03-02", C)
+    assert text.startswith("Ticked 4 checklist items: Linear Algebra Essentials (0.1.c1) and Bayes' theorem")
 
 
 def test_hand_edited_log_entry_is_never_overwritten():
@@ -136,3 +159,44 @@ def test_project_readme_carries_the_empty_journey():
     assert files["README.md"](text) == text, "run `tracker dashboard` on an empty journey and commit"
     assert (PROJECT / "CAPTAINS_LOG.md").read_text() == files["CAPTAINS_LOG.md"]("")
     assert (PROJECT / "progress/activity.svg").read_text() == files["progress/activity.svg"]("")
+
+
+def test_log_progress_in_words_once_per_exercise_with_nothing_undone():
+    day = [
+        attempt("2026-03-02 18:00", "1.1.1", tz="Europe/Paris"),
+        attempt("2026-03-02 18:10", "1.1.1", tz="Europe/Paris", status="failed"),
+        attempt("2026-03-02 18:20", "1.1.1", tz="Europe/Paris"),
+        attempt("2026-03-02 18:30", "1.1.2", tz="Europe/Paris", status="failed"),
+        ev("tick", "2026-03-02 18:40", "Europe/Paris", item="0.1.c1.1"),
+        ev("tick", "2026-03-02 18:41", "Europe/Paris", item="0.1.c1.2"),
+        ev("untick", "2026-03-02 18:42", "Europe/Paris", item="0.1.c1.2"),
+        ev("tick", "2026-03-02 18:43", "Europe/Paris", item="paper.lora"),
+    ]
+    from tracker.progress.rules import evaluate
+
+    progress = evaluate(C, day, SETTINGS, at("2026-03-02 20:00"))
+    text = captains_log.day_progress(progress, "2026-03-02", C)
+    assert text.startswith("Passed Implement symmetric and asymmetric INT8 quantization functions, cal… (1.1.1); "
+                           "ticked 2 checklist items: ")
+    assert text.count("1.1.1") == 1 and "1.1.2" not in text  # never passed: nothing to publish
+    assert "Vector operations, dot products, norms, and orthogonality (0.1.c1.1)" in text
+    assert "0.1.c1.2" not in text  # ticked and unticked the same day
+    assert "(paper.lora)" in text and "LoRA" in text
+
+
+def test_log_says_when_a_passed_exercise_fails_again():
+    days = [attempt("2026-03-02 18:00", "1.1.1", tz="Europe/Paris"),
+            attempt("2026-03-03 18:00", "1.1.1", tz="Europe/Paris", status="failed")]
+    from tracker.progress.rules import evaluate
+
+    progress = evaluate(C, days, SETTINGS, at("2026-03-03 20:00"))
+    assert captains_log.day_progress(progress, "2026-03-03", C).startswith("Implement symmetric and asymmetric INT8 quantization functions, cal… (1.1.1) fails again")
+
+
+def test_text_around_the_log_entries_is_kept():
+    render = renderers(C, journey(), SETTINGS)["CAPTAINS_LOG.md"]
+    text = render("").replace("My optimization journey", "My own words at the top.\n\nMy optimization journey")
+    text += "\nA closing note of mine.\n"
+    again = render(text)
+    assert "My own words at the top." in again and again.endswith("A closing note of mine.\n")
+    assert render(again) == again

@@ -52,6 +52,48 @@ def cli(ctx: click.Context) -> None:
         run_app()
 
 
+# --- the first run ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--timezone", default=None, help="Your IANA time zone (default: the system's), e.g. America/Los_Angeles.")
+@click.option("--editor", default=None, help="What opens stubs and log entries (default: $VISUAL, then $EDITOR).")
+@click.option("--push/--no-push", default=None, help="Push after each sync (default: on when there is a remote).")
+@click.option("--publish-solutions/--no-publish-solutions", default=None,
+              help="Commit your solutions in exercises/ too; they become public when pushed (default: no).")
+@click.option("-y", "--yes", is_flag=True, help="Take the defaults for everything not given, without asking.")
+def init(timezone: str | None, editor: str | None, push: bool | None, publish_solutions: bool | None, yes: bool) -> None:
+    """Set up this fork: time zone, editor, pushing, publishing solutions; writes tracker.toml and turns the
+    README's opening into your journey's."""
+    from tracker import firstrun
+
+    with _tracker() as t:
+        proposed = firstrun.defaults(t.repo)
+        ask = sys.stdin.isatty() and not yes
+        if ask:
+            timezone = timezone or click.prompt("Time zone (a day rolls over at 04:00 there)", default=proposed.timezone)
+            while not firstrun.valid_zone(timezone):
+                click.echo(f"unknown time zone {timezone!r}; use an IANA name such as Europe/Paris")
+                timezone = click.prompt("Time zone", default=proposed.timezone)
+            editor = editor if editor is not None else click.prompt("Editor", default=proposed.editor or "", show_default=bool(proposed.editor))
+            push = push if push is not None else click.confirm("Push to your remote when syncing?", default=proposed.push)
+            if publish_solutions is None:
+                publish_solutions = click.confirm("Publish your solutions in exercises/ (public once pushed)?", default=False)
+        answers = firstrun.Answers(
+            timezone or proposed.timezone, proposed.editor if editor is None else editor,
+            proposed.push if push is None else push, proposed.publish_solutions if publish_solutions is None else publish_solutions,
+        )
+        if not firstrun.valid_zone(answers.timezone):
+            raise TrackerError(f"unknown time zone {answers.timezone!r} (use an IANA name such as Europe/Paris)")
+        if not ask:
+            click.echo(f"{'no terminal to ask on' if not yes else '--yes'}: took the defaults for what was not given: "
+                       f"{firstrun.describe(answers)}", err=True)
+        changed = t.first_run(answers)
+    click.echo(f"{', '.join(changed)} written: {firstrun.describe(answers)}" if changed else "already set up as asked")
+    if "README.md" in changed:
+        click.echo("README.md now opens on your journey; put your own picture and quote at its top")
+
+
 # --- status and next ---------------------------------------------------------------------------
 
 
@@ -381,6 +423,20 @@ def dashboard() -> None:
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=__import__("pathlib").Path), default=".tracker/preview")
+def preview(folder) -> None:
+    """Write the README as GitHub shows it (HTML, light and dark) and print how to take its pictures."""
+    from tracker.config import find_repo
+    from tracker.publish import preview as P
+
+    pages = P.write(find_repo(), folder)
+    click.echo("wrote " + ", ".join(str(p) for p in pages))
+    click.echo("pictures in light and dark mode, with a headless chromium:")
+    for command in P.chromium_commands(pages):
+        click.echo(f"  {command}")
+
+
+@cli.command()
 @click.option("--module", "module", default="", help="The module the entry is about (default: the latest you worked on).")
 @click.option("--title", default="", help="A title (default: the module's).")
 @click.option("--insight", default="", help="Key Insight: a major understanding or breakthrough.")
@@ -410,7 +466,7 @@ def _edit_entry(t: Any, module: str, title: str) -> tuple[str, str, str, str]:
     progress = t.progress()
     template = (
         f"Title: {title}\n"
-        f"Progress: {day_progress(progress, progress.today.isoformat())}  (filled in for you)\n"
+        f"Progress: {day_progress(progress, progress.today.isoformat(), t.curriculum)}  (filled in for you)\n"
         "Key Insight: \nChallenge: \nNext Steps: \n"
     )
     text = click.edit(template, extension=".md", require_save=True)
@@ -433,7 +489,13 @@ def sync() -> None:
         result = t.sync()
         if t.config.git.include_exercises and result.pushed:
             click.echo("note: your solutions in exercises/ are committed and now on the remote", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(result.message)
+    if result.refused:
+        sys.exit(EXIT_ERROR)
+    if not result.pushed and "no git remote" not in result.message:
+        sys.exit(EXIT_FAILED)  # nothing went out: a script should know
 
 
 @cli.command()

@@ -53,6 +53,7 @@ class GitSettings:
     commit: str = "event"  # "event": after each pass, tick or log entry; "session": at the end; "off"
     push: bool = False
     include_exercises: bool = False  # also commit your solutions in exercises/ (they become public on push)
+    coalesce_minutes: float = 30.0  # events this close together make one commit (an app session always does); 0: one each
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Config:
     data_dir: Path
     timezone: str = "UTC"
     daily_goal: int = 30
+    editor: str = ""  # what opens a stub or a log entry; empty: $VISUAL, then $EDITOR
     database_url: str = ""
     grading: GradingSettings = field(default_factory=GradingSettings)
     git: GitSettings = field(default_factory=GitSettings)
@@ -107,6 +109,7 @@ class Config:
             data_dir=data_dir,
             timezone=str(section.get("timezone", "UTC")),
             daily_goal=int(section.get("daily_goal", 30)),
+            editor=str(section.get("editor", "")),
             database_url=str(raw.get("store", {}).get("url", "")),
             grading=GradingSettings(
                 timeout=float(grading.get("timeout", 60.0)),
@@ -120,6 +123,7 @@ class Config:
                 commit=str(raw.get("git", {}).get("commit", "event")),
                 push=bool(raw.get("git", {}).get("push", False)),
                 include_exercises=bool(raw.get("git", {}).get("include_exercises", False)),
+                coalesce_minutes=float(raw.get("git", {}).get("coalesce_minutes", 30.0)),
             ),
             site=SiteSettings(
                 enabled=bool(raw.get("site", {}).get("enabled", False)),

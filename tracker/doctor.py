@@ -83,6 +83,7 @@ def run_checks() -> list[tuple[str, str, bool]]:
             detail = f"{t.config.store_url()} ({events} events)"
             checks.append(("database", detail + ("; " + "; ".join(problems) if problems else ""), not problems))
             checks.extend(_journal_lines(t.store.damaged_lines()))
+            checks.extend(_day_lines(t))
             checks.extend(_git_lines(repo))
     except Exception as exc:  # noqa: BLE001 - doctor reports, it does not crash
         checks.append(("tracker", str(exc), False))
@@ -98,6 +99,27 @@ def _journal_lines(damaged: list[tuple[str, int, str]]) -> list[tuple[str, str, 
     lines.append(("repair", f"fix or delete each line named above in {', '.join(files)} (a line cut off by a killed "
                             f"write can simply be deleted; `git diff -- journal/` shows what changed since the last "
                             "commit), then run `tracker rebuild`", False))
+    return lines
+
+
+def _day_lines(t) -> list[tuple[str, str, bool]]:
+    """The zone the days are counted in (and where it was set), and when today ends there."""
+    from datetime import datetime, time, timedelta
+
+    from tracker import firstrun
+    from tracker.progress.rules import ROLLOVER_HOUR
+
+    source = "tracker.toml" if not firstrun.needs_first_run(t.repo, t.config.data_dir) else "the default: run `tracker init`"
+    now = t.now()
+    system = firstrun.system_timezone()
+    differs = f"; this machine is on {system}" if system != t.config.timezone else ""
+    lines = [("time zone", f"{t.config.timezone} ({source}){differs}; now {now:%Y-%m-%d %H:%M} there", True)]
+    today = t.progress(now).today
+    ends = datetime.combine(today + timedelta(days=1), time(ROLLOVER_HOUR), tzinfo=now.tzinfo)
+    left = ends - now
+    hours, minutes = divmod(int(left.total_seconds()) // 60, 60)
+    lines.append(("day", f"today is {today.isoformat()}; it rolls over at {ROLLOVER_HOUR:02d}:00 local time "
+                         f"({ends:%Y-%m-%d %H:%M}, in {hours} h {minutes:02d} min)", True))
     return lines
 
 

@@ -62,6 +62,7 @@ class _PublishingBase:
     """Progress, the generated files and git, on top of a Tracker (mixed in below)."""
 
     config: Config
+    git_notes: list[str] = []
 
     @property
     def settings(self):
@@ -110,16 +111,30 @@ class _PublishingBase:
                     files.append(exercise.stub)
         return files
 
-    def commit(self, message: str, only_if_visible: bool = False) -> list[str]:
+    session: str | None = None  # set by the app: its events make one commit
+
+    def commit_group(self) -> str:
+        """Commits of one group coalesce: one app session, or (from the shell) one study day."""
+        return f"session {self.session}" if self.session else f"day {self.progress().today.isoformat()}"
+
+    def commit(self, message: str, only_if_visible: bool = False, include_edits: bool = False,
+               coalesce: bool = False) -> list[str]:
         """Commit the tracker's own files (never the learner's other changes); returns the paths committed.
-        With ``only_if_visible``, a change to the journal alone does not make a commit."""
+        With ``only_if_visible``, a change to the journal alone does not make a commit; with ``coalesce``,
+        the commit joins the tracker's previous one of the same group (not pushed yet, begun within the
+        configured window); with ``include_edits``, the learner's hand edits of the README and the log go too."""
         from tracker.publish import gitops
 
         if not gitops.is_repo(self.repo):
             self.dashboard()
             return []
+        window = 0.0
+        if coalesce:
+            window = float("inf") if self.session else self.config.git.coalesce_minutes * 60.0
         result = gitops.commit_files(self.repo, self.renderers(), message, plain=self._plain_files(),
-                                     only_if_rendered_changed=only_if_visible)
+                                     only_if_rendered_changed=only_if_visible, include_edits=include_edits,
+                                     group=self.commit_group(), now=self._clock().timestamp(), window=window)
+        self.git_notes = result.notes
         return result.paths
 
     def after_event(self, message: str) -> str:
@@ -132,10 +147,11 @@ class _PublishingBase:
             if self.config.git.commit != "event":
                 self.dashboard()
                 return ""
-            committed = self.commit(message, only_if_visible=True)
-            if committed and self.config.git.push:
+            committed = self.commit(message, only_if_visible=True, coalesce=True)
+            if committed and self.config.git.push and not self.session:
                 return self.sync().message
-            return f"committed: {message}" if committed else ""
+            said = f"committed: {message}" if committed else ""
+            return "\n".join([*(f"note: {n}" for n in self.git_notes), said]).strip()
         except TrackerError as exc:
             return f"warning: recorded, but the dashboard was not updated: {exc}"
 
@@ -146,9 +162,33 @@ class _PublishingBase:
 
         from tracker.publish.pages.hook import with_site
 
-        self.commit(self.commit_message(None))
+        self.commit(self.commit_message(None), include_edits=True, coalesce=True)
         regenerate, own_paths = with_site(self.config, regenerate_in(self.settings), GENERATED, self.repo)
-        return gitops.sync(self.repo, regenerate, own_paths=own_paths)
+        result = gitops.sync(self.repo, regenerate, own_paths=own_paths)
+        result.notes = self.git_notes + result.notes
+        return result
+
+    def first_run(self, answers) -> list[str]:
+        """Write the first run's answers (tracker.toml) and prepare the README, then commit them."""
+        from tracker import firstrun
+        from tracker.config import CONFIG_FILE
+        from tracker.publish import gitops
+
+        changed = firstrun.apply(self.repo, answers)
+        self.config = Config.load(self.repo)
+        if getattr(self, "_store", None) is not None:  # events from now on carry the new zone
+            self._store.close()
+            self._store = None
+        if changed and gitops.is_repo(self.repo):
+            gitops.commit_files(self.repo, self.renderers(), "init: my settings and my journey's README",
+                                plain=[*self._plain_files(), CONFIG_FILE], include_edits=True)
+        return changed
+
+    def unpushed(self) -> int | None:
+        """Commits waiting to be pushed (None without git or a remote)."""
+        from tracker.publish import gitops
+
+        return gitops.unpushed(self.repo) if gitops.is_repo(self.repo) else None
 
     def commit_message(self, module_id: str | None, checks: str = "") -> str:
         progress = self.progress()

@@ -88,9 +88,46 @@ def _status(progress_list: list[S.ModuleProgress]) -> str:
     return S.category_status(progress_list)
 
 
-def render_dashboard(c: Curriculum, progress: Progress, states: dict[str, str]) -> str:
+@dataclass(frozen=True)
+class Journey:
+    """What the history says beyond the rules: study time and where the learner is now."""
+
+    study_seconds: int = 0
+    current_module: str | None = None
+
+
+def _duration(seconds: int) -> str:
+    hours, minutes = divmod(max(seconds, 0) // 60, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def render_summary(c: Curriculum, progress: Progress, journey: Journey) -> list[str]:
+    """The lines beside the table: exercises passed of the total, study time, the current module, the
+    latest log line."""
+    exercises = [e.id for e in c.exercises()]
+    passed = sum(e in progress.passed for e in exercises)
+    lines = [f"**{passed} / {len(exercises)}** exercises passed<br>", f"**{_duration(journey.study_seconds)}** of study<br>"]
+    if journey.current_module and c.has_module(journey.current_module):
+        module = c.module(journey.current_module)
+        lines.append(f"Now on **Module {module.id}**: {module.title}<br>")
+    if progress.logs:
+        day, entry = max(progress.logs.items())
+        module, title = entry.get("module") or "", entry.get("title") or ""
+        said = next((entry.get(k, "").strip() for k in ("insight", "next_steps", "challenge", "progress")
+                     if (entry.get(k) or "").strip()), "")
+        said = said if len(said) <= 90 else said[:87].rstrip() + "…"
+        lines.append(f"Latest log: [{day}: {title or 'Module ' + module}]({LOG_PATH}#{_anchor(day, module, title)})"
+                     + (f": *{said}*" if said else ""))
+    else:
+        lines.append("Latest log: none yet (`tracker log`)")
+    return lines
+
+
+def render_dashboard(c: Curriculum, progress: Progress, states: dict[str, str], journey: Journey = Journey()) -> str:
     lines = [
         "## Progress Dashboard",
+        "",
+        '<table><tr><td valign="top">',
         "",
         "| Category | Status | Completion | Modules |",
         "|----------|--------|------------|---------|",
@@ -121,7 +158,7 @@ def render_dashboard(c: Curriculum, progress: Progress, states: dict[str, str]) 
     lines.append(
         f"| **Total Projects Completed** | {status} | {bar(fraction)} | **{capstones_done} / {capstones_total}** |"
     )
-    lines.append("")
+    lines += ["", '</td><td valign="top">', ""] + render_summary(c, progress, journey) + ["", "</td></tr></table>", ""]
     level = progress.level
     streak = progress.streak
     day = f"Day {progress.day_number}" if progress.first_day else "Day 0"

@@ -46,12 +46,24 @@ def as_of(events: list[Event]) -> datetime:
     return datetime.combine(day, time(12), tzinfo=zone)
 
 
+def journey_of(c: Curriculum, events: list[Event]) -> readme.Journey:
+    """Study time from the session events; the current module: the one of the latest exercise or item."""
+    seconds = sum(int(ev.data.get("seconds", 0)) for ev in events if ev.type == "session")
+    current = None
+    for ev in events:
+        ident = ev.data.get("module") if ev.type == "session" else ev.data.get("exercise") or ev.data.get("item")
+        if ident and ident[0].isdigit():
+            module = ".".join(ident.split(".")[:2])
+            current = module if c.has_module(module) else current
+    return readme.Journey(seconds, current)
+
+
 def renderers(c: Curriculum, events: list[Event], settings: rules.Settings) -> dict[str, Renderer]:
     events = sorted(events, key=lambda e: (e.ts, e.id))
     progress = rules.evaluate(c, events, settings, as_of(events))
     states = states_from_events(c, events)
     sections = {
-        "dashboard": readme.render_dashboard(c, progress, states),
+        "dashboard": readme.render_dashboard(c, progress, states, journey_of(c, events)),
         "curriculum": readme.render_curriculum(c, progress),
         "log": readme.render_log_index(c, progress),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
 
 from textual import events
@@ -10,6 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from tracker.service import Tracker
+from tracker.tui.publishing import Publishing
 from tracker.tui.screens.today import TodayScreen
 
 
@@ -46,7 +48,7 @@ FLUSH_EVERY = 300.0  # seconds of active time recorded at once
 TYPED_ACTIONS = {"switch_mode", "toggle_theme"}  # "q" reaches the field first; ctrl+q still quits
 
 
-class TrackerApp(App):
+class TrackerApp(Publishing, App):
     TITLE = "tracker"
     CSS_PATH = "tracker.tcss"
     MODES = {
@@ -64,12 +66,14 @@ class TrackerApp(App):
         Binding("4", "switch_mode('achievements')", "Awards"),
         Binding("5", "switch_mode('stats')", "Stats"),
         Binding("d", "toggle_theme", "Light/dark"),
+        Binding("p", "sync", "Publish", show=False),  # the subtitle shows it beside the commits waiting
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, tracker: Tracker, *, clock=time.monotonic):
+    def __init__(self, tracker: Tracker, *, clock=time.monotonic, first_run: bool = False):
         super().__init__()
         self.tracker = tracker
+        self.first_run = first_run  # ask the first-run questions (a fork without tracker.toml)
         self.current_module: str | None = None
         self._clock = clock
         self._last_input = clock()
@@ -79,8 +83,15 @@ class TrackerApp(App):
 
     def on_mount(self) -> None:
         self.theme = self._saved_theme()
+        self.tracker.session = secrets.token_hex(4)  # this session's events make one commit
         self.sub_title = self._subtitle()
         self.set_interval(1.0, self._tick)
+        self.set_interval(20.0, self.count_unpushed)
+        self.count_unpushed()
+        if self.first_run:
+            from tracker.tui.screens.firstrun import FirstRunScreen
+
+            self.push_screen(FirstRunScreen())
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
@@ -102,7 +113,7 @@ class TrackerApp(App):
     def _subtitle(self) -> str:
         minutes, seconds = divmod(int(self.active_seconds), 60)
         where = f" on {self.current_module}" if self.current_module else ""
-        return f"⏱ {minutes:02d}:{seconds:02d} studied this session{where}"
+        return f"⏱ {minutes:02d}:{seconds:02d} studied this session{where}{self.waiting_text()}"
 
     def flush_session(self) -> None:
         pending, self._pending = self._pending, {}
@@ -116,6 +127,7 @@ class TrackerApp(App):
                 self.tracker.commit(self.tracker.commit_message(None, "session"))
             except Exception as exc:  # noqa: BLE001 - the app closes anyway; say why nothing was committed
                 self.notify(str(exc), severity="error")
+        await self.sync_on_quit()
         self.exit()
 
     # --- everything else ---------------------------------------------------------------------------
@@ -131,6 +143,7 @@ class TrackerApp(App):
             ("stats", "5", "XP over time, study time per module"),
         ):
             yield SystemCommand(f"Go to {mode.title()} ({key})", help_text, lambda mode=mode: self.switch_mode(mode))
+        yield SystemCommand("Publish (p)", "Commit and push your progress (tracker sync)", self.action_sync)
         yield SystemCommand("Light/dark theme (d)", "Switch between the light and the dark theme", self.action_toggle_theme)
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.show and binding.action not in ("back",):
