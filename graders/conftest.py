@@ -7,6 +7,7 @@ import gc
 import pytest
 import torch
 
+from gradelib.devices import same_verdict_everywhere
 from tracker.grading import device as _device
 from tracker.grading import sandbox
 
@@ -61,7 +62,6 @@ def _seeded():
 
 @pytest.fixture(autouse=True)
 def _same_verdict_everywhere():
-    """No TF32, deterministic algorithms, seeded generators: a device changes rounding, never a verdict."""
-    from gradelib.devices import same_verdict_everywhere
-
+    """No TF32, deterministic algorithms, seeded generators: a device changes rounding, never a verdict.
+    (gradelib.devices is imported above, before the seal: importing it here would add a name to gradelib.)"""
     same_verdict_everywhere()
