@@ -7,12 +7,9 @@ import gc
 import pytest
 import torch
 
+from gradelib.devices import same_verdict_everywhere
 from tracker.grading import device as _device
 from tracker.grading import sandbox
-
-# Imported with the graders, before the grading machinery is sealed: a first import during a test would add a
-# name to gradelib, which the seal reads as tampering.
-from gradelib.devices import same_verdict_everywhere  # noqa: E402
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -65,5 +62,6 @@ def _seeded():
 
 @pytest.fixture(autouse=True)
 def _same_verdict_everywhere():
-    """No TF32, deterministic algorithms, seeded generators: a device changes rounding, never a verdict."""
+    """No TF32, deterministic algorithms, seeded generators: a device changes rounding, never a verdict.
+    (gradelib.devices is imported above, before the seal: importing it here would add a name to gradelib.)"""
     same_verdict_everywhere()

@@ -266,6 +266,12 @@ def test_the_curriculum_cache_follows_the_file_and_never_serves_a_broken_object(
 SOLUTION_LINE = "            solution: graders/0.1/solutions/ex1_pca_eigendecomposition.py\n"
 
 
+def _line_of(fork: Path, text: str) -> int:
+    """The line of curriculum.yaml that holds ``text`` (its first use)."""
+    lines = (fork / "curriculum.yaml").read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
 def _edit_course(fork: Path, old: str, new: str) -> None:
     text = (fork / "curriculum.yaml").read_text()
     assert text.count(old) == 1, old
@@ -278,7 +284,8 @@ def test_a_solution_outside_the_repository_is_never_shown(fork, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("a private file\n")
     _edit_course(fork, SOLUTION_LINE, f"            solution: {secret}\n")
-    expected = (f"tracker: curriculum.yaml:61:13: categories[0].modules[0].exercises[0].solution: '{secret}' points "
+    line = _line_of(fork, f"solution: {secret}")
+    expected = (f"tracker: curriculum.yaml:{line}:13: categories[0].modules[0].exercises[0].solution: '{secret}' points "
                 "outside the repository\n")
     for command in (("solution", "0.1.1"), ("status",), ("grade", "0.1.1"), ()):  # () is the app
         done = run_tracker(*command)
@@ -296,7 +303,8 @@ def test_a_stub_that_leaves_the_repository_by_symlink_is_not_graded(fork, tmp_pa
     stub.symlink_to(outside)
     done = run_tracker("grade", "0.1.1")
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr == ("tracker: curriculum.yaml:59:13: categories[0].modules[0].exercises[0].stub: "
+    line = _line_of(fork, "stub: exercises/0.1/ex1_pca_eigendecomposition.py")
+    assert done.stderr == (f"tracker: curriculum.yaml:{line}:13: categories[0].modules[0].exercises[0].stub: "
                            "'exercises/0.1/ex1_pca_eigendecomposition.py' points outside the repository\n")
     assert not (fork / "journal").exists()  # nothing graded, nothing recorded
 

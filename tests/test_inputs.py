@@ -51,7 +51,7 @@ def test_unknown_settings_are_warned_about_and_ignored(fork):
     config = Config.load(fork)
     assert config.warnings == [
         "tracker.toml: [grading] timout is not a setting (known: timeout, memory_mb, output_kb, device, threads, jobs); it is ignored",
-        "tracker.toml: [colours] is not a section of the settings ([tracker], [grading], [git], [store]); it is ignored",
+        "tracker.toml: [colours] is not a section of the settings ([tracker], [grading], [git], [site], [course], [store]); it is ignored",
     ]
     assert config.grading.timeout == 60.0
 

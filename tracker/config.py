@@ -188,6 +188,7 @@ SETTINGS: dict[str, dict[str, tuple]] = {
     "tracker": {
         "timezone": (_zone, "an IANA time zone name such as \"Europe/Paris\""),
         "daily_goal": _whole(1, 100_000, "XP"),
+        "editor": (lambda v: isinstance(v, str), "a command such as \"code --wait\" (empty: $VISUAL, then $EDITOR)"),
     },
     "grading": {
         "timeout": (lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool) and 0 < v <= 86_400,
@@ -202,6 +203,8 @@ SETTINGS: dict[str, dict[str, tuple]] = {
         "commit": _one_of("event", "session", "off"),
         "push": (lambda v: isinstance(v, bool), "true or false"),
         "include_exercises": (lambda v: isinstance(v, bool), "true or false"),
+        "coalesce_minutes": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1440,
+                             "a number of minutes from 0 (one commit per event) to 1,440"),
     },
     "site": {
         "enabled": (lambda v: isinstance(v, bool), "true or false"),

@@ -30,6 +30,17 @@ FORBIDDEN = [
 _Adam = torch.optim.Adam
 
 
+def _built(opt_cls, *args, **kwargs) -> torch.optim.Optimizer:
+    """``opt_cls(*args, **kwargs)``, checked to be set up as an Optimizer (its groups, defaults and state)."""
+    opt = opt_cls(*args, **kwargs)
+    for attribute in ("defaults", "param_groups", "state"):
+        if not hasattr(opt, attribute):
+            raise GradeFailure(
+                f"the optimizer has no .{attribute}: Adam.__init__ should call super().__init__(params, defaults)"
+            )
+    return opt
+
+
 def _update(theta, g, m, v, t, lr, b1, b2, eps, rule: str = "correct"):
     if rule == "swapped_betas":
         m = b1 * g + (1 - b1) * m
@@ -138,7 +149,7 @@ def _trajectory(opt_cls, steps: int, lr, betas, eps, *, learner_opt: bool):
     x, y, w0, b0 = _problem()
     w = torch.nn.Parameter(w0.clone())
     b = torch.nn.Parameter(b0.clone())
-    opt = opt_cls([w, b], lr=lr, betas=betas, eps=eps)
+    opt = _built(opt_cls, [w, b], lr=lr, betas=betas, eps=eps)
     rows = []
     for k in range(steps):
         opt.zero_grad()
@@ -191,7 +202,7 @@ def test_optimizer_defaults(learner):
     """Adam(params) uses lr=1e-3, betas (0.9, 0.999), eps=1e-8"""
     x, y, w0, b0 = _problem(4)
     ws = [torch.nn.Parameter(w0.clone()) for _ in range(2)]
-    mine, ref = learner.Adam([ws[0]]), _Adam([ws[1]])
+    mine, ref = _built(learner.Adam, [ws[0]]), _Adam([ws[1]])
     for _ in range(5):
         for opt, w in ((mine, ws[0]), (ref, ws[1])):
             opt.zero_grad()
@@ -205,7 +216,7 @@ def _manual_run(opt_cls, lr=0.1):
     g = torch.Generator().manual_seed(5)
     a, b, c = (torch.nn.Parameter(torch.randn(5, generator=g)) for _ in range(3))
     grads = [[torch.randn(5, generator=g) for _ in range(3)] for _ in range(6)]
-    opt = opt_cls([a, b, c], lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    opt = _built(opt_cls, [a, b, c], lr=lr, betas=(0.9, 0.999), eps=1e-8)
     for k in range(6):
         a.grad, b.grad = grads[k][0].clone(), grads[k][1].clone()
         c.grad = grads[k][2].clone() if k >= 3 else None
@@ -234,7 +245,8 @@ def test_param_groups(learner):
     def run(opt_cls):
         w = torch.nn.Parameter(w0.clone())
         b = torch.nn.Parameter(b0.clone())
-        opt = opt_cls([{"params": [w]}, {"params": [b], "lr": 0.2, "betas": (0.5, 0.9), "eps": 1e-2}], lr=0.01)
+        groups = [{"params": [w]}, {"params": [b], "lr": 0.2, "betas": (0.5, 0.9), "eps": 1e-2}]
+        opt = _built(opt_cls, groups, lr=0.01)
         for _ in range(8):
             opt.zero_grad()
             _loss(w, b, x, y).backward()
@@ -250,7 +262,7 @@ def test_closure(learner):
     """step(closure) evaluates the closure once and returns its loss"""
     x, y, w0, b0 = _problem(7)
     w = torch.nn.Parameter(w0.clone())
-    opt = learner.Adam([w], lr=0.01)
+    opt = _built(learner.Adam, [w], lr=0.01)
     calls = []
 
     def closure():

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_true, length
 from torch.utils.data import DataLoader
 
 N, H, W, C = 12, 5, 7, 3
@@ -125,7 +125,8 @@ def test_constructor_is_lazy(learner, folder):
         f"LazyImageDataset.__init__ opened {len(samples)} sample file(s) ({', '.join(samples[:3])}...): "
         "loading every file up front is eager loading; keep only names and labels and open a file in __getitem__",
     )
-    check_true(len(ds) == N, f"len(dataset) is {len(ds)}, expected {N} (one per row of labels.csv)")
+    size = length(ds, "LazyImageDataset")
+    check_true(size == N, f"len(dataset) is {size}, expected {N} (one per row of labels.csv)")
 
 
 def test_items_follow_labels_csv(learner, folder):
@@ -252,6 +253,7 @@ def test_dataloader_batches(learner, folder):
     """a DataLoader batches the dataset (5, 5, 2), reading each file exactly once per epoch"""
     root, order, arrays, labels = folder
     ds = learner.LazyImageDataset(root)
+    length(ds, "LazyImageDataset")
     with _counting(root) as c:
         batches = list(DataLoader(ds, batch_size=5, shuffle=False, num_workers=0))
     check_true(len(batches) == 3, f"the DataLoader gave {len(batches)} batches, expected 3 (5 + 5 + 2 samples)")
@@ -274,6 +276,7 @@ def test_dataloader_with_workers(learner, folder):
     root, order, arrays, labels = folder
     mean, std = [0.1, 0.2, 0.3], [0.5, 0.5, 0.5]
     ds = learner.LazyImageDataset(root, transform=learner.Compose([learner.Normalize(mean, std)]))
+    length(ds, "LazyImageDataset")
     loader = DataLoader(ds, batch_size=4, shuffle=False, num_workers=2, multiprocessing_context="fork")
     gc.freeze()  # keeps a full collection over pytest's and torch's heap out of the fork (it can take seconds)
     try:

@@ -18,7 +18,7 @@ import math
 import functools
 
 import numpy as np
-from gradelib import GradeFailure, check_number, check_true
+from gradelib import GradeFailure, as_float, check_number, check_true
 
 
 @functools.lru_cache(maxsize=None)
@@ -172,9 +172,9 @@ def test_estimates_below_bounds(learner):
     for n, d, seed in ((12, 4, 0), (12, 30, 2)):
         X = _data(n, d, seed)
         for norm in ("l2", "l1"):
-            bound = float(learner.rademacher_bound(X.copy(), 1.0, norm))
-            exact = float(learner.rademacher_exact(X.copy(), 1.0, norm))
-            mc = float(learner.rademacher_mc(X.copy(), 1.0, 20_000, norm, np.random.default_rng(5)))
+            bound = as_float(learner.rademacher_bound(X.copy(), 1.0, norm), "rademacher_bound")
+            exact = as_float(learner.rademacher_exact(X.copy(), 1.0, norm), "rademacher_exact")
+            mc = as_float(learner.rademacher_mc(X.copy(), 1.0, 20_000, norm, np.random.default_rng(5)), "rademacher_mc")
             check_true(
                 exact <= bound * (1 + 1e-9) and mc <= bound * 1.01,
                 f"for the {norm} class (n={n}, d={d}) the estimates (exact {exact:.4g}, Monte Carlo {mc:.4g}) "

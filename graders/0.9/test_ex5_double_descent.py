@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg  # noqa: F401  (imported with the grader, so that FORBIDDEN can reach its pinv and lstsq)
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_true, numbers, unpack
 
 FORBIDDEN = [
     "numpy.linalg.pinv",
@@ -128,14 +128,24 @@ def _null_direction(Phi):
     return Vt[-1]
 
 
+def _curves(out, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The learner's (train_mse, test_mse): two sequences of one number per width."""
+    pair = unpack(out, 2, "double_descent_curve", "train_mse, test_mse")
+    curves = []
+    for values, name in zip(pair, ("train_mse", "test_mse")):
+        values = numbers(values, name).numpy()
+        check_true(len(values) == count, f"{name} has {len(values)} values; expected one per width ({count})")
+        curves.append(values)
+    return curves[0], curves[1]
+
+
 def test_curve_matches_reference(learner):
     """train and test MSE per width equal the grader's (same generator draws)"""
     Xtr, ytr, Xte, yte = _data()
     widths = [5, 20, 35, 40, 45, 80, 160]
     rng = np.random.default_rng(11)
     out = learner.double_descent_curve(Xtr.copy(), ytr.copy(), Xte.copy(), yte.copy(), widths, rng)
-    check_true(isinstance(out, tuple) and len(out) == 2, "double_descent_curve should return (train_mse, test_mse)")
-    train, test = (np.asarray(v, dtype=np.float64) for v in out)
+    train, test = _curves(out, len(widths))
     ref_train, ref_test = _ref_curve(Xtr, ytr, Xte, yte, widths, 11)
     check_close(
         test,
@@ -159,7 +169,7 @@ def test_double_descent_peak(learner):
     """the test error peaks at the interpolation threshold p = n and falls on both sides"""
     Xtr, ytr, Xte, yte = _data()
     out = learner.double_descent_curve(Xtr, ytr, Xte, yte, WIDTHS, np.random.default_rng(0))
-    train, test = (np.asarray(v, dtype=np.float64) for v in out)
+    train, test = _curves(out, len(WIDTHS))
     peak = int(np.argmax(test))
     shown = ", ".join(f"p={p}: {e:.3g}" for p, e in zip(WIDTHS, test) if p in (5, 20, 30, 35, 40, 45, 50, 80, 200))
     if not 32 <= WIDTHS[peak] <= 50:

@@ -21,7 +21,7 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib import GradeFailure, as_float, check_close, check_number, check_true, to_tensor
 from sklearn.datasets import load_digits
 
 FORBIDDEN = [
@@ -242,7 +242,7 @@ def test_activation_qparams(learner):
 
 
 def _logits_agree(got, expected, name, mistakes):
-    got = torch.as_tensor(got).detach().to(torch.float32)
+    got = to_tensor(got, name).to(torch.float32)
     check_true(tuple(got.shape) == tuple(expected.shape), f"{name} has shape {tuple(got.shape)}, expected {tuple(expected.shape)}")
     rows_ok = ((got - expected).abs() <= 2e-3).all(dim=1)
     if float(rows_ok.float().mean()) >= 0.98:
@@ -276,7 +276,8 @@ def test_accuracy(learner):
     fp32 = _accuracy(_ref_forward(_XTEST, ranges, "per_tensor", quant_acts=False, quant_weights=False))
     results = {}
     for mode in ("fp32", "per_tensor", "per_channel"):
-        got = learner.evaluate(_params(), _XTEST.clone(), _YTEST.clone(), dict(ranges), mode)
+        got = as_float(learner.evaluate(_params(), _XTEST.clone(), _YTEST.clone(), dict(ranges), mode),
+                       f"the {mode} accuracy")
         exp = fp32 if mode == "fp32" else _accuracy(_ref_forward(_XTEST, ranges, mode))
         mistakes = {} if mode == "fp32" else {"evaluating the FP32 network": fp32}
         if abs(float(got) - exp) > 1.5 / len(_YTEST):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from gradelib import GradeFailure, check_close, check_true
+from gradelib import GradeFailure, check_close, check_true, grad_of, learner_tensor
 from gradelib.devices import check_follows_device, on_device
 
 FORBIDDEN = [
@@ -94,10 +94,22 @@ def test_forward_values(learner):
         )
 
 
+def _backward(out, upstream=None) -> None:
+    """``out.backward(upstream)`` through FakeQuantSTE, whose wrong outputs or gradients are the learner's."""
+    out = learner_tensor(out, "the output of FakeQuantSTE.apply", grad=True)
+    try:
+        out.backward(upstream)
+    except RuntimeError as exc:
+        hint = ""
+        if "incorrect number of gradients" in str(exc):
+            hint = ("; backward returns one gradient per input of forward (x, scale, zero_point, qmin, qmax): "
+                    "the gradient for x, then None for each of the other four")
+        raise GradeFailure(f"backpropagating through FakeQuantSTE failed: {exc}{hint}") from None
+
+
 def _grads(fn, x, upstream):
     leaf = x.clone().requires_grad_(True)
-    out = fn(leaf)
-    out.backward(upstream)
+    _backward(fn(leaf), upstream)
     return leaf.grad
 
 
@@ -146,10 +158,10 @@ def _qat_run(fq, steps: int = 25) -> torch.Tensor:
     w = torch.zeros(8, 1, requires_grad=True)
     history = []
     for _ in range(steps):
-        loss = ((x @ fq(w) - y) ** 2).mean()
-        loss.backward()
+        quantized = learner_tensor(fq(w), "the output of FakeQuantSTE.apply", shape=tuple(w.shape))
+        _backward(((x @ quantized - y) ** 2).mean())
         with torch.no_grad():
-            w -= 0.1 * w.grad
+            w -= 0.1 * grad_of(w, "the weights")
             w.grad = None
         history.append(w.detach().clone().reshape(-1))
     return torch.stack(history)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib import GradeFailure, check_close, check_number, check_true, to_tensor
 from gradelib.devices import check_follows_device, on_device
 
 FORBIDDEN = [
@@ -103,7 +103,7 @@ def test_smoothing_factors(learner):
     W = torch.randn(32, 32, generator=g) * torch.exp(torch.randn(32, 1, generator=g))  # square: axes can be confused
     for alpha in (0.5, 0.8):
         got = learner.smoothing_factors(X, W, alpha)
-        gt = torch.as_tensor(got)
+        gt = to_tensor(got, "smoothing_factors")
         if tuple(gt.shape) != (32,):
             raise GradeFailure(f"the factors have shape {tuple(gt.shape)}, expected (32,): one per input channel (X's last dimension)")
         check_close(

@@ -32,6 +32,7 @@ __all__ = [
     "check_true",
     "grad_of",
     "learner_tensor",
+    "length",
     "logits_and_loss",
     "member",
     "numbers",
@@ -274,6 +275,20 @@ def learner_tensor(value: Any, name: str = "the result", *, shape: tuple[int, ..
             "with torch.tensor(...), .detach(), .item() or .numpy() part of the way, or under torch.no_grad()?"
         )
     return value
+
+
+def length(value: Any, name: str = "the dataset") -> int:
+    """``len(value)`` of a learner's object, whose ``__len__`` must return a non-negative int: anything else
+    fails naming what it returned, instead of the TypeError ``len`` would raise."""
+    method = getattr(type(value), "__len__", None)
+    if method is None:
+        raise GradeFailure(f"{name} has no __len__ (it is {type(value).__name__}: {_short(value)})")
+    got = method(value)
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
+        raise GradeFailure(f"{name}: `__len__` returned {type(got).__name__} {_short(got)}; it must return an int")
+    if got < 0:
+        raise GradeFailure(f"{name}: `__len__` returned {int(got)}; a length is never negative")
+    return int(got)
 
 
 def grad_of(tensor: torch.Tensor, name: str) -> torch.Tensor:
