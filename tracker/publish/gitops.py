@@ -419,7 +419,7 @@ def _replay(repo: Path, upstream_ref: str, regenerate, message: str,
             own_paths: tuple[str, ...]) -> tuple[str, list[str]]:
     """The local commits replayed onto upstream in a temporary worktree; returns (the new tip, notes).
     Conflicts in the tracker's shared files are merged without dropping the learner's words."""
-    from tracker.publish.merge import MERGERS, merge_lines
+    from tracker.publish.merge import MERGERS, Merged, merge_lines
 
     upstream = out(repo, "rev-parse", upstream_ref)
     local = head(repo)
@@ -448,7 +448,10 @@ def _replay(repo: Path, upstream_ref: str, regenerate, message: str,
             for rel in conflicted:
                 base, ours = committed_text(repo, f"{sha}^", rel) or "", committed_text(repo, sha, rel) or ""
                 theirs = committed_text(worktree, "HEAD", rel) or ""
-                merged = MERGERS.get(rel, lambda b, o, t, rel=rel: merge_lines(b, o, t, rel))(base, ours, theirs)
+                if rel in MERGERS or rel.startswith("journal/"):
+                    merged = MERGERS.get(rel, lambda b, o, t, rel=rel: merge_lines(b, o, t, rel))(base, ours, theirs)
+                else:  # a generated file (the heatmap, the site): regenerated from the merged journal below
+                    merged = Merged(theirs)
                 (worktree / rel).write_text(merged.text, encoding="utf-8")
                 notes += [n for n in merged.notes if n not in notes]
             git(worktree, "add", "--", *conflicted)
