@@ -10,28 +10,17 @@ from tracker.curriculum.course import (
 )
 from tracker.curriculum.loader import CurriculumError, load
 from tracker.curriculum.validate import validate
-from tracker.grading.selfcheck import selfcheck
 
 from .conftest import PROJECT
+from .test_exercises import assert_tells_right_from_wrong, worker  # noqa: F401 (a fixture)
 
 LIBRARY_EXERCISES = list(_load_library_file(PROJECT / LIBRARY).curriculum.exercises)
-
-
-@pytest.fixture(scope="module")
-def worker():
-    from tracker.grading.worker import WarmWorker
-
-    w = WarmWorker()
-    yield w if w.usable() else None
-    w.close()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("exercise", LIBRARY_EXERCISES, ids=[e.id for e in LIBRARY_EXERCISES])
 def test_library_exercise_tells_right_from_wrong(exercise, worker):
-    checks = selfcheck(PROJECT, exercise, device="cpu", worker=worker)
-    failures = [f"{c.label}: {c.detail}" for c in checks if not c.ok]
-    assert not failures, "\n".join(failures)
+    assert_tells_right_from_wrong(exercise, worker)
 
 
 def test_library_validates():

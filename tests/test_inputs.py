@@ -73,7 +73,7 @@ def test_through_the_cli_a_bad_setting_is_one_line_and_exit_2_and_a_typo_a_warni
     done = run_tracker("status")
     assert done.returncode == 0
     assert done.stderr.splitlines()[0] == (
-        "tracker: tracker.toml: [tracker] daly_goal is not a setting (known: timezone, daily_goal); it is ignored")
+        "tracker: tracker.toml: [tracker] daly_goal is not a setting (known: timezone, daily_goal, editor); it is ignored")
 
 
 @pytest.mark.parametrize("day", ["not-a-date", "2026-13-45", "2026-02-30", "26-3-2", ""])
