@@ -139,7 +139,7 @@ class OperatorGuard:
     def __bool__(self) -> bool:
         return bool(self.label or self.objects)
 
-    def refusal(self, func: Any, via: str) -> Exception:
+    def refusal(self, func: Any) -> Exception:
         name = _op_name(func)
         listed = self.objects.get(id(func)) or self.label.get(name, name)
         spelled = _spelled(func)
@@ -161,7 +161,7 @@ class _FunctionGuard(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         guard = self.guard
         if (id(func) in guard.objects or _op_name(func) in guard.label) and _from_learner(guard.is_learner_frame):
-            raise guard.refusal(func, "function")
+            raise guard.refusal(func)
         return func(*args, **(kwargs or {}))
 
 
@@ -173,7 +173,7 @@ class _DispatchGuard(TorchDispatchMode):
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         guard = self.guard
         if func._overloadpacket.__name__ in guard.label and _from_learner(guard.is_learner_frame):
-            raise guard.refusal(func, "dispatch")
+            raise guard.refusal(func)
         return func(*args, **(kwargs or {}))
 
 

@@ -173,15 +173,15 @@ def head(repo: Path) -> str | None:
     return done.stdout.decode().strip() or None
 
 
-def committed_text(repo: Path, rev: str, rel: str) -> str | None:
-    done = git(repo, "show", f"{rev}:{rel}", check=False)
-    # surrogateescape: a journal with a damaged (binary) line still round-trips byte for byte.
-    return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
-
-
 def committed_bytes(repo: Path, rev: str, rel: str) -> bytes | None:
     done = git(repo, "show", f"{rev}:{rel}", check=False)
     return done.stdout if done.returncode == 0 else None
+
+
+def committed_text(repo: Path, rev: str, rel: str) -> str | None:
+    data = committed_bytes(repo, rev, rel)
+    # surrogateescape: a journal with a damaged (binary) line still round-trips byte for byte.
+    return data.decode("utf-8", "surrogateescape") if data is not None else None
 
 
 def committed_file(repo_path: Path, rel: str) -> bytes | None:
