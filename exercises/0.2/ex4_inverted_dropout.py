@@ -12,9 +12,10 @@
   nothing needs to change at inference.)
 * ``p == 1`` in training: everything is dropped, ``out`` and ``mask`` are all zeros (no NaN).
 
-Randomness: draw *only* from ``generator`` (a ``torch.Generator``), e.g.
-``torch.rand(x.shape, generator=generator)`` or ``torch.bernoulli(..., generator=generator)``, never from
-the global RNG, so that the same seed gives the same mask whatever else the program does. The grader does
+Randomness: draw *only* from ``generator`` (a ``torch.Generator`` on ``x``'s device), e.g.
+``torch.rand(x.shape, generator=generator, device=x.device)`` or ``torch.bernoulli(..., generator=generator)``,
+never from the global RNG, so that the same seed gives the same mask whatever else the program does. The
+grader also runs your code on its device (a GPU where there is one): create the mask there. The grader does
 not replay your draws: it checks the drop rate and the mean statistically (200,000 elements; margins
 of about 10 standard deviations), that the same seed repeats the mask, and that different seeds differ.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true, to_tensor, unpack
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.Tensor.backward",
@@ -251,3 +252,20 @@ def test_learns_xor(learner):
     )
     check_true(len(losses) == 300, f"train returned {len(losses)} losses for 300 steps")
     check_true(float(losses[-1]) < 0.05, f"the final loss is {float(losses[-1]):.4g}; it should fall below 0.05")
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: forward, backward and train keep every tensor there, gradients equal a float64
+    CPU reference"""
+    X, y = _batch(30)
+    p = _params(30)
+    check_follows_device(learner.forward, X, p)
+    check_follows_device(lambda X, y, p: learner.backward(X, y, p, unpack(learner.forward(X, p), 2, "forward", "y_hat, cache")[1]), X, y, p)
+    check_follows_device(learner.train, X, y, p, 0.5, 3)
+    Xd, yd, pd = to_device((X, y, p), device)
+    got = _grads(learner, Xd, yd, pd)
+    expected = trusted(_autograd, X, y, p)
+    for key in KEYS:
+        mine = to_tensor(got[key], f"d{key}")
+        check_true(mine.device.type == device.type, f"d{key} is on {mine.device.type}, the inputs on {device.type}")
+        check_close(mine.cpu(), expected[key], name=f"d{key} on {device.type}", **tolerance(device))

@@ -14,6 +14,7 @@ import math
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_true, to_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.relu",
@@ -230,3 +231,21 @@ def test_shape_and_dtype_preserved(learner):
         out = to_tensor(getattr(learner, name)(x.clone()), name)
         check_true(tuple(out.shape) == (3, 4, 5), f"{name} returned shape {tuple(out.shape)} for a (3, 4, 5) input")
         check_true(out.dtype == torch.float32, f"{name} returned dtype {out.dtype} for a float32 input")
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: every function keeps its tensors there and equals a float64 CPU reference"""
+    x = torch.cat([_grid(torch.float32), torch.tensor(EXTREMES)])
+    xd = to_device(x, device)
+    cases = [
+        ("relu", {}, _relu), ("leaky_relu", {"negative_slope": 0.2}, lambda t: _leaky(t, 0.2)),
+        ("sigmoid", {}, _sigmoid), ("tanh", {}, _tanh), ("gelu", {}, _gelu),
+        ("gelu", {"approximate": "tanh"}, lambda t: _gelu(t, approximate="tanh")),
+    ]
+    for name, kwargs, reference in cases:
+        for fn, expected in ((name, reference), (f"{name}_grad", lambda t, f=reference: _derivative(f, t))):
+            check_follows_device(getattr(learner, fn), x, **kwargs)
+            got = to_tensor(getattr(learner, fn)(xd.clone(), **kwargs), fn)
+            check_true(got.device.type == device.type, f"{fn} returned a tensor on {got.device.type} for an input on {device.type}")
+            check_close(got, trusted(expected, x), name=f"{fn}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())}) on {device.type}",
+                        **tolerance(device, cpu=TOL[torch.float32]))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from gradelib import GradeFailure, check_close, check_defaults
+from gradelib import GradeFailure, check_close, check_defaults, check_true, to_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.nn.functional.batch_norm",
@@ -230,3 +231,38 @@ def test_backward(learner):
 def test_defaults(learner):
     """the default arguments the stub states"""
     check_defaults(learner.batchnorm_forward, "batchnorm_forward", momentum=0.1, eps=1e-05)
+
+
+def _forward_backward(learner, x, gamma, beta, dout):
+    out, cache, rm, rv = _unpack(learner.batchnorm_forward(x, gamma, beta, torch.zeros_like(gamma), torch.ones_like(gamma), True, 0.1, 1e-5))
+    grads = learner.batchnorm_backward(dout, cache)
+    if not (isinstance(grads, tuple) and len(grads) == 3):
+        raise GradeFailure("batchnorm_backward should return (dx, dgamma, dbeta)")
+    return (out, rm, rv, *grads)
+
+
+def _reference_forward_backward(x, gamma, beta, dout):
+    bn = _module(gamma, beta).train()
+    leaf = x.clone().requires_grad_(True)
+    out = bn(leaf)
+    return (out.detach(), bn.running_mean, bn.running_var, *_grad(out, [leaf, bn.weight, bn.bias], dout))
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: forward (training and eval) and backward keep their tensors there, values
+    equal a float64 CPU reference"""
+    x = _x(30)
+    gamma, beta = _affine(30)
+    dout = torch.randn(N, D, generator=torch.Generator().manual_seed(230), dtype=F64)
+    rm, rv = torch.full((D,), 0.5, dtype=F64), torch.full((D,), 2.0, dtype=F64)
+    check_follows_device(lambda *a: _forward_backward(learner, *a), x, gamma, beta, dout)
+    check_follows_device(learner.batchnorm_forward, x, gamma, beta, rm, rv, False, 0.1, 1e-5)
+    got = _forward_backward(learner, *to_device((x, gamma, beta, dout), device))
+    expected = trusted(_reference_forward_backward, x, gamma, beta, dout)
+    for what, mine, ref in zip(("the output", "the new running mean", "the new running variance", "dx", "dgamma", "dbeta"), got, expected):
+        mine = to_tensor(mine, what)
+        check_true(mine.device.type == device.type, f"{what} is on {mine.device.type}, the inputs on {device.type}")
+        check_close(mine, ref, name=f"{what} on {device.type}", **tolerance(device))
+    out = _unpack(learner.batchnorm_forward(*to_device((x, gamma, beta, rm, rv), device), False, 0.1, 1e-5))[0]
+    expected = trusted(lambda x, g, b, m, v: g * (x - m) / torch.sqrt(v + 1e-5) + b, x, gamma, beta, rm, rv)
+    check_close(out, expected, name=f"the eval-mode output on {device.type}", **tolerance(device))

@@ -17,6 +17,7 @@ import math
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_true, learner_tensor, to_tensor
+from gradelib.devices import check_follows_device, to_device
 
 FORBIDDEN = [
     "torch.nn.functional.dropout",
@@ -191,3 +192,23 @@ def test_gradient_is_masked(learner):
             "masking without the 1 / (1 - p) scale": dout * (mask != 0).to(dout.dtype),
         },
     )
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: the mask is drawn there (from a generator on that device), out = x * mask"""
+    x = torch.randn(50, 40, generator=_gen(30), dtype=torch.float64) + 3  # no zeros in x
+    for p, training in ((0.4, True), (0.4, False), (1.0, True)):
+        check_follows_device(learner.dropout, x, p, training, _gen(31))
+    check_follows_device(learner.dropout_backward, x, (x > 3).to(x.dtype) / 0.6)
+    xd = to_device(x, device)
+    result = learner.dropout(xd, 0.4, True, torch.Generator(device=device).manual_seed(31))
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise GradeFailure("dropout should return a tuple (out, mask)")
+    out, mask = to_tensor(result[0], "out"), to_tensor(result[1], "mask")
+    for what, t in (("out", out), ("mask", mask)):
+        check_true(t.device.type == device.type, f"{what} is on {t.device.type}, x on {device.type}")
+        check_true(tuple(t.shape) == tuple(x.shape), f"{what} has shape {tuple(t.shape)}, expected {tuple(x.shape)}")
+    kept = mask != 0
+    check_true(bool(kept.any()) and bool((~kept).any()), f"with p = 0.4 on {device.type} some elements should be kept and some dropped")
+    check_close(mask[kept], torch.full((int(kept.sum()),), 1 / 0.6, dtype=x.dtype), name=f"the kept mask values on {device.type}", rtol=1e-6, atol=0)
+    check_close(out, x * mask.cpu(), name=f"out against x * mask on {device.type}", rtol=1e-6, atol=0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_defaults, check_true, numbers, to_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.optim.SGD",
@@ -371,3 +372,40 @@ def test_defaults(learner):
     check_defaults(learner.SGDMomentum, "SGDMomentum", momentum=0.9)
     check_defaults(learner.RMSprop, "RMSprop", lr=0.01, alpha=0.99, eps=1e-08)
     check_defaults(learner.Adam, "Adam", lr=0.001, betas=(0.9, 0.999), eps=1e-08)
+
+
+def _steps(make_opt, w, grads):
+    """Steps of an optimizer on one parameter (beside one whose .grad stays None) from given gradients."""
+    p = w.detach().clone().requires_grad_(True)
+    idle = torch.ones(3, dtype=w.dtype, device=w.device, requires_grad=True)
+    opt = make_opt([p, idle])
+    for g in grads:
+        opt.zero_grad()
+        p.grad = g.clone()
+        opt.step()
+    return p.detach(), idle.detach()
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: each optimizer keeps its state beside the parameters, the updates equal
+    torch.optim's in float64 on the CPU, and train runs there"""
+    g = torch.Generator().manual_seed(50)
+    w = torch.randn(4, 3, generator=g, dtype=F64)
+    grads = tuple(torch.randn(4, 3, generator=g, dtype=F64) for _ in range(3))
+    for name, mine, theirs in (
+        ("SGDMomentum", lambda ps: learner.SGDMomentum(ps, 0.05, momentum=0.9), lambda ps: _SGD(ps, lr=0.05, momentum=0.9)),
+        ("RMSprop", lambda ps: learner.RMSprop(ps, lr=0.01), lambda ps: _RMSprop(ps, lr=0.01)),
+        ("Adam", lambda ps: learner.Adam(ps, lr=0.02), lambda ps: _Adam(ps, lr=0.02)),
+    ):
+        check_follows_device(lambda w, grads: _steps(mine, w, grads)[0], w, grads)
+        got, idle = _steps(mine, *to_device((w, grads), device))
+        check_true(got.device.type == device.type, f"{name} moved the parameter to {got.device.type} from {device.type}")
+        check_true(bool(torch.equal(idle.cpu(), torch.ones(3, dtype=F64))),
+                   f"{name} changed a parameter whose .grad is None on {device.type}: skip parameters without a gradient")
+        expected = trusted(lambda w, grads: _steps(theirs, w, grads)[0], w, grads)
+        check_close(got, expected, name=f"the parameter after 3 steps of {name} on {device.type}", **tolerance(device))
+    model, _ = _model(30)
+    X, y = _problem(30)
+    model.to(device)
+    losses = numbers(learner.train(model, *to_device((X, y), device), _PlainSGD(model.parameters(), 0.2), 5), "the losses of train")
+    check_close(losses, _reference_losses(30, 0.2, 5), name=f"the losses of train on {device.type}", **tolerance(device))

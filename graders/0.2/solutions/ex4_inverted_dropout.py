@@ -15,7 +15,7 @@ def dropout(x, p, training, generator):
         return x.clone(), torch.ones_like(x)
     if p == 1:
         return torch.zeros_like(x), torch.zeros_like(x)
-    keep = torch.rand(x.shape, generator=generator) >= p  # kept with probability 1 - p
+    keep = torch.rand(x.shape, generator=generator, device=x.device) >= p  # kept with probability 1 - p
     mask = keep.to(x.dtype) / (1 - p)
     return x * mask, mask
 
