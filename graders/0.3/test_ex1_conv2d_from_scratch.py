@@ -17,6 +17,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_defaults, check_true, learner_tensor, to_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.nn.functional.conv2d",
@@ -324,3 +325,16 @@ def test_gradients(learner):
 def test_defaults(learner):
     """the default arguments the stub states"""
     check_defaults(learner.conv2d_output_size, "conv2d_output_size", stride=1, padding=0, dilation=1)
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: conv2d keeps every tensor there and equals a float64 CPU reference"""
+    for k, s, p, d, groups in [(3, 1, 1, 1, 1), ((2, 3), (2, 1), (1, 0), (1, 2), 2)]:
+        kh, kw = _pair(k)
+        x, weight, bias = _data(2, 4, 6, 7, 8, kh, kw, groups=groups, seed=300 + groups)
+        label = _describe(k, s, p, d, groups)
+        check_follows_device(learner.conv2d, x, weight, bias, s, p, d, groups)
+        got = to_tensor(learner.conv2d(*to_device((x, weight, bias), device), s, p, d, groups), f"conv2d ({label})")
+        check_true(got.device.type == device.type, f"conv2d returned a tensor on {got.device.type} for inputs on {device.type}")
+        expected = trusted(_conv2d, x, weight, bias, s, p, d, groups)
+        check_close(got, expected, name=f"conv2d with {label} on {device.type}", **tolerance(device, cpu=(RTOL, ATOL)))

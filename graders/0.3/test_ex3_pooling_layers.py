@@ -18,6 +18,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_true, learner_tensor, to_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.nn.functional.max_pool2d",
@@ -224,3 +225,20 @@ def test_max_pool_gradient(learner):
     _avg_pool2d(xr, 3, 2, 1, count_include_pad=False).sum().backward()
     check_close(xs.grad, xr.grad, name="the gradient of avg_pool2d(x, 3, 2, 1, count_include_pad=False)",
                 rtol=1e-5, atol=1e-5)
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: each pooling keeps its tensors there and equals a float64 CPU reference"""
+    x = _data((2, 3, 6, 7), seed=40, shift=0.5)
+    cases = [
+        ("max_pool2d", learner.max_pool2d, (x, 3, 2, 1), {}, lambda x: _max_pool2d(x, 3, 2, 1)),
+        ("avg_pool2d", learner.avg_pool2d, (x, 3, 2, 1), {}, lambda x: _avg_pool2d(x, 3, 2, 1)),
+        ("avg_pool2d(count_include_pad=False)", learner.avg_pool2d, (x, (3, 2), 1, (1, 1)), {"count_include_pad": False},
+         lambda x: _avg_pool2d(x, (3, 2), 1, (1, 1), count_include_pad=False)),
+        ("global_avg_pool2d", learner.global_avg_pool2d, (x,), {}, lambda x: _adaptive_avg_pool2d(x, 1).reshape(2, 3)),
+    ]
+    for name, fn, args, kwargs, reference in cases:
+        check_follows_device(fn, *args, **kwargs)
+        got = to_tensor(fn(to_device(x, device), *args[1:], **kwargs), name)
+        check_true(got.device.type == device.type, f"{name} returned a tensor on {got.device.type} for an input on {device.type}")
+        check_close(got, trusted(reference, x), name=f"{name} on {device.type}", **tolerance(device))

@@ -20,6 +20,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_true, learner_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 from torch import nn
 
 RTOL, ATOL = 1e-4, 1e-5
@@ -320,3 +321,23 @@ def test_defaults(learner):
         check_close(block(x), ref(x), name="BasicBlock(4, 4)(x) with the default stride and residual", rtol=RTOL,
                     atol=ATOL, mistakes={"a default of residual=False (the block is residual unless told otherwise)":
                                          _randomized(4, 4, 1, 90, residual=False).eval()(x)})
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: the block's forward keeps every tensor there (training and eval mode), and its
+    output equals the reference's in float64 on the CPU"""
+    for cin, cout, stride in [(4, 4, 1), (3, 6, 2)]:
+        block, ref, label = _make(learner, cin, cout, stride, seed=100 + cin + stride)
+        x = _input((2, cin, 6, 6), seed=101)
+        for training in (True, False):
+            block.train(training)
+            ref.train(training)
+            mode = "training" if training else "eval"
+            check_follows_device(lambda module, x: module(x), block, x)
+            with torch.no_grad():
+                got = to_device(block, device)(to_device(x, device))
+                expected = trusted(lambda module, x: module(x), ref, x)
+            got = learner_tensor(got, f"BasicBlock{label}(x) on {device.type}", shape=tuple(expected.shape))
+            check_true(got.device.type == device.type, f"BasicBlock{label}(x) is on {got.device.type}, x on {device.type}")
+            check_close(got, expected, name=f"BasicBlock{label}(x) in {mode} mode on {device.type}",
+                        **tolerance(device, cpu=(RTOL, ATOL)))

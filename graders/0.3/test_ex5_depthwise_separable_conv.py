@@ -21,6 +21,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_defaults, check_number, check_true, to_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 from torch import nn
 
 FORBIDDEN = [
@@ -229,3 +230,28 @@ def test_defaults(learner):
     check_defaults(learner.depthwise_conv2d, "depthwise_conv2d", bias=None, stride=1, padding=0, dilation=1)
     check_defaults(learner.separable_conv2d, "separable_conv2d", stride=1, padding=0, dilation=1)
     check_defaults(learner.conv2d_param_count, "conv2d_param_count", bias=True)
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: the depthwise, pointwise and separable convolutions and the standard weight keep
+    their tensors there and equal a float64 CPU reference"""
+    g = torch.Generator().manual_seed(60)
+    c, m, c_out, k, s, p, d = 3, 2, 5, 3, 2, 1, 1
+    x = _rand((2, c, 9, 8), g)
+    dw, db = _rand((c * m, 1, k, k), g), _rand((c * m,), g)
+    pw, pb = _rand((c_out, c * m, 1, 1), g), _rand((c_out,), g)
+    cases = [
+        ("depthwise_conv2d", learner.depthwise_conv2d, (x, dw, db, s, p, d),
+         lambda x, dw, db: _conv2d(x, dw, db, s, p, d, groups=c)),
+        ("pointwise_conv2d", learner.pointwise_conv2d, (x, pw[:, :c], pb), lambda x, pw, pb: _conv2d(x, pw, pb)),
+        ("separable_conv2d", learner.separable_conv2d, (x, dw, db, pw, pb, s, p, d),
+         lambda x, dw, db, pw, pb: _conv2d(_conv2d(x, dw, db, s, p, d, groups=c), pw, pb)),
+        ("separable_as_standard_weight", learner.separable_as_standard_weight, (dw, pw, c),
+         lambda dw, pw: torch.einsum("ocm,cmuv->ocuv", pw.reshape(c_out, c, m), dw.reshape(c, m, k, k))),
+    ]
+    for name, fn, args, reference in cases:
+        check_follows_device(fn, *args)
+        got = to_tensor(fn(*to_device(args, device)), name)
+        check_true(got.device.type == device.type, f"{name} returned a tensor on {got.device.type} for inputs on {device.type}")
+        expected = trusted(reference, *[a for a in args if isinstance(a, torch.Tensor)])
+        check_close(got, expected, name=f"{name} on {device.type}", **tolerance(device, cpu=(RTOL, ATOL)))
