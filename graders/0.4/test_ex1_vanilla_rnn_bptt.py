@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_shape, check_true, member, to_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 from torch import nn
 
 FORBIDDEN = [
@@ -252,3 +253,37 @@ def _RNN_forward_graph(x, h0, W_xh, W_hh, b_h):
         h = torch.tanh(x[t] @ W_xh.T + h @ W_hh.T + b_h)
         hs.append(h)
     return torch.stack(hs)
+
+
+def _loop_forward(x, h0, W_xh, W_hh, b_h):
+    h, hs = h0, []
+    for t in range(x.shape[0]):
+        h = torch.tanh(x[t] @ W_xh.T + h @ W_hh.T + b_h)
+        hs.append(h)
+    return torch.stack(hs)
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: rnn_forward and rnn_backward keep every tensor there, and their values equal a
+    float64 CPU reference (full and truncated BPTT)"""
+    problem = _problem(steps=7, seed=40)
+    x, h0, W_xh, W_hh, b_h, dhs = problem
+    hs = _RNN_forward(x, h0, W_xh, W_hh, b_h)
+    check_follows_device(learner.rnn_forward, x, h0, W_xh, W_hh, b_h)
+    for truncate in (None, 3):
+        check_follows_device(learner.rnn_backward, x, h0, hs, W_xh, W_hh, b_h, dhs, truncate=truncate)
+    xd, h0d, W_xhd, W_hhd, b_hd, dhsd, hsd = to_device((*problem, hs), device)
+    got = to_tensor(learner.rnn_forward(xd, h0d, W_xhd, W_hhd, b_hd), "rnn_forward's hidden states")
+    check_true(got.device.type == device.type, f"rnn_forward returned a tensor on {got.device.type} for inputs on {device.type}")
+    check_close(got, trusted(_loop_forward, x, h0, W_xh, W_hh, b_h), name=f"rnn_forward's hidden states on {device.type}",
+                **tolerance(device, cpu=(F_RTOL, F_ATOL)))
+    for truncate in (None, 3):
+        out = learner.rnn_backward(xd, h0d, hsd, W_xhd, W_hhd, b_hd, dhsd, truncate=truncate)
+        check_true(isinstance(out, dict) and all(k in out for k in KEYS),
+                   f"rnn_backward should return a dict with keys {list(KEYS)}, got {type(out).__name__}")
+        expected = trusted(_autograd, *problem, truncate=truncate)
+        for key in KEYS:
+            value = to_tensor(out[key], f"the gradient '{key}'")
+            check_true(value.device.type == device.type, f"the gradient '{key}' is on {value.device.type}, the inputs on {device.type}")
+            check_close(value, expected[key], name=f"the gradient '{key}' (truncate={truncate}) on {device.type}",
+                        **tolerance(device, cpu=(G_RTOL, G_ATOL)))

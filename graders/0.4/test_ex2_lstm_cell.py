@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_defaults, check_true, learner_tensor, to_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 from torch import nn
 
 FORBIDDEN = ["torch.nn.LSTMCell", "torch.nn.LSTM", "torch.lstm_cell", "torch.lstm"]
@@ -235,3 +236,45 @@ def test_set_forget_bias(learner):
 def test_defaults(learner):
     """the default arguments the stub states"""
     check_defaults(learner.set_forget_bias, "set_forget_bias", value=1.0)
+
+
+def _closed_sequence(x, h, c, *weights):
+    outputs = []
+    for t in range(x.shape[0]):
+        _, h, c = _closed_form(x[t], h, c, *weights)
+        outputs.append(h)
+    return torch.stack(outputs), h, c
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: lstm_cell, lstm_sequence and set_forget_bias keep every tensor there, and the
+    values equal a float64 CPU reference"""
+    steps, n, d, h = 5, 3, 4, 5
+    weights = _weights(d, h, seed=50)
+    x, h0, c0 = _state(n, d, h, seed=51)
+    xs = torch.randn(steps, n, d, generator=torch.Generator().manual_seed(52))
+    check_follows_device(learner.lstm_cell, x, h0, c0, *weights)
+    check_follows_device(learner.lstm_sequence, xs, h0, c0, *weights)
+    on = to_device((x, h0, c0, xs, *weights), device)
+    h_new, c_new = _pair(learner.lstm_cell(*on[:3], *on[4:]), "lstm_cell")
+    _, h_ref, c_ref = trusted(_closed_form, x, h0, c0, *weights)
+    got = learner.lstm_sequence(on[3], *on[1:3], *on[4:])
+    check_true(
+        isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[1], (tuple, list)) and len(got[1]) == 2,
+        "lstm_sequence should return (outputs, (h_T, c_T))",
+    )
+    expected = trusted(_closed_sequence, xs, h0, c0, *weights)
+    for what, value, ref in (("lstm_cell's h_new", h_new, h_ref), ("lstm_cell's c_new", c_new, c_ref),
+                             ("the outputs of lstm_sequence", got[0], expected[0]),
+                             ("lstm_sequence's h_T", got[1][0], expected[1]), ("lstm_sequence's c_T", got[1][1], expected[2])):
+        value = to_tensor(value, what)
+        check_true(value.device.type == device.type, f"{what} is on {value.device.type}, the inputs on {device.type}")
+        check_close(value, ref, name=f"{what} on {device.type}", **tolerance(device, cpu=(RTOL, ATOL)))
+    torch.manual_seed(53)
+    cell = _LSTMCell(d, h)
+    check_follows_device(learner.set_forget_bias, cell, 2.0)
+    cell.to(device)
+    learner.set_forget_bias(cell, 2.0)
+    check_true(cell.bias_ih.device.type == device.type, f"set_forget_bias moved the cell's bias to {cell.bias_ih.device.type}")
+    check_close(cell.bias_ih.detach()[h : 2 * h], torch.full((h,), 2.0), name=f"bias_ih's forget block on {device.type}",
+                rtol=0, atol=1e-7)

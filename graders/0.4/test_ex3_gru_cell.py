@@ -17,6 +17,7 @@ import itertools
 import pytest
 import torch
 from gradelib import check_close, check_defaults, check_number, check_true, learner_tensor, to_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 from torch import nn
 
 FORBIDDEN = [
@@ -227,3 +228,31 @@ def test_gru_param_count(learner):
 def test_defaults(learner):
     """the default arguments the stub states"""
     check_defaults(learner.lstm_param_count, "lstm_param_count", num_layers=1, bias=True, bidirectional=False)
+
+
+def _closed_sequence(x, h, *weights):
+    outputs = []
+    for t in range(x.shape[0]):
+        h = _closed_form(x[t], h, *weights)
+        outputs.append(h)
+    return torch.stack(outputs), h
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: gru_cell and gru_sequence keep every tensor there, and the values equal a
+    float64 CPU reference"""
+    steps, n, d, h = 5, 3, 4, 5
+    weights = _weights(d, h, seed=50)
+    g = torch.Generator().manual_seed(51)
+    x, h0 = torch.randn(steps, n, d, generator=g), torch.randn(n, h, generator=g)
+    check_follows_device(learner.gru_cell, x[0], h0, *weights)
+    check_follows_device(learner.gru_sequence, x, h0, *weights)
+    xd, h0d, *wd = to_device((x, h0, *weights), device)
+    got = learner.gru_sequence(xd, h0d, *wd)
+    check_true(isinstance(got, (tuple, list)) and len(got) == 2, "gru_sequence should return (outputs, h_T)")
+    expected = trusted(_closed_sequence, x, h0, *weights)
+    for what, value, ref in (("gru_cell's h_new", learner.gru_cell(xd[0], h0d, *wd), trusted(_closed_form, x[0], h0, *weights)),
+                             ("the outputs of gru_sequence", got[0], expected[0]), ("gru_sequence's h_T", got[1], expected[1])):
+        value = to_tensor(value, what)
+        check_true(value.device.type == device.type, f"{what} is on {value.device.type}, the inputs on {device.type}")
+        check_close(value, ref, name=f"{what} on {device.type}", **tolerance(device, cpu=(RTOL, ATOL)))

@@ -16,6 +16,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_true, to_tensor, unpack
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.nn.functional.scaled_dot_product_attention",
@@ -233,3 +234,29 @@ def test_padding_perturbation(learner):
                     rtol=RTOL, atol=ATOL)
         check_close(noisy_context, clean_context, name=f"{label}'s context with garbage at padded positions",
                     rtol=RTOL, atol=ATOL)
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: the mask and both attentions keep every tensor there, and the values equal a
+    float64 CPU reference"""
+    lengths = torch.tensor([4, 6, 1, 3])
+    check_follows_device(learner.lengths_to_mask, lengths, 6)
+    mask = to_tensor(learner.lengths_to_mask(to_device(lengths, device), 6), "lengths_to_mask(...)")
+    check_true(mask.device.type == device.type, f"lengths_to_mask returned a tensor on {mask.device.type} for lengths on {device.type}")
+    check_close(mask, _mask([4, 6, 1, 3], 6), name=f"lengths_to_mask([4, 6, 1, 3], 6) on {device.type}", rtol=0, atol=0)
+    query, keys, mask, g = _data(4, 6, 3, 5, seed=6, lengths=[4, 6, 1, 3])
+    W, W_q, W_k, v = torch.randn(3, 5, generator=g), torch.randn(7, 3, generator=g), torch.randn(7, 5, generator=g), torch.randn(7, generator=g)
+    cases = [
+        ("multiplicative_attention", learner.multiplicative_attention, (query, keys, W, mask),
+         lambda q, k, W, m: _outputs(torch.einsum("nd,nsd->ns", q @ W, k), k, m)),
+        ("additive_attention", learner.additive_attention, (query, keys, W_q, W_k, v, mask),
+         lambda q, k, W_q, W_k, v, m: _outputs(_additive_scores(q, k, W_q, W_k, v), k, m)),
+    ]
+    for name, fn, args, reference in cases:
+        check_follows_device(fn, *args)
+        context, weights = _pair(fn(*to_device(args, device)), name)
+        expected = trusted(reference, *args)
+        for what, value, ref in (("the context", context, expected[0]), ("the attention weights", weights, expected[1])):
+            value = to_tensor(value, f"{what} of {name}")
+            check_true(value.device.type == device.type, f"{what} of {name} is on {value.device.type}, the inputs on {device.type}")
+            check_close(value, ref, name=f"{what} of {name} on {device.type}", **tolerance(device))

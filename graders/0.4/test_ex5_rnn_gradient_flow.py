@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true, to_tensor
+from gradelib.devices import check_follows_device, check_host_syncs, to_device, tolerance, trusted
 from torch import nn
 
 RTOL_NORMS, ATOL_NORMS = 1e-3, 1e-12
@@ -51,8 +52,8 @@ def _x(steps, n, d, seed):
 
 def _unroll(cell, x):
     n = x.shape[1]
-    h = torch.zeros(n, cell.hidden_size)
-    c = torch.zeros(n, cell.hidden_size)
+    h = x.new_zeros(n, cell.hidden_size)
+    c = x.new_zeros(n, cell.hidden_size)
     hs, cs = [], []
     for t in range(x.shape[0]):
         if isinstance(cell, nn.LSTMCell):
@@ -220,3 +221,16 @@ def test_rnn_vs_lstm(learner):
         retention["LSTMCell (forget bias 1)"] > retention["RNNCell"] + 0.1,
         "(grader self-check) the forget-bias-1 LSTM should retain clearly more than the RNN",
     )
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: hidden_grad_norms keeps the states and norms there, copies no value to the
+    host inside its loop, and its norms equal a float64 CPU reference"""
+    x = _x(6, 3, 4, seed=70)
+    for label, cell in _cells(71).items():
+        got = check_host_syncs(learner.hidden_grad_norms, to_device(cell, device), to_device(x, device), most=1)
+        check_follows_device(learner.hidden_grad_norms, cell, x)
+        got = to_tensor(got, f"hidden_grad_norms({label}, x)")
+        check_true(got.device.type == device.type, f"hidden_grad_norms({label}, x) is on {got.device.type}, x on {device.type}")
+        check_close(got, trusted(_reference, cell, x), name=f"hidden_grad_norms({label}, x) on {device.type}",
+                    **tolerance(device, cpu=(RTOL_NORMS, ATOL_NORMS)))
