@@ -21,6 +21,7 @@ import math
 import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_true, learner_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 from torch import nn
 
 FORBIDDEN = [
@@ -340,3 +341,23 @@ def test_gradients(learner):
         check_close(params[name].grad, p.grad, name=f"the gradient of {name}", rtol=RTOL, atol=ATOL)
     check_true(xl.grad is not None, "no gradient reached the input")
     check_close(xl.grad, xr.grad, name="the gradient with respect to the input", rtol=RTOL, atol=ATOL)
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: the forward pass keeps every tensor there (padding and causal masks included),
+    and its output and weights equal nn.MultiheadAttention's in float64 on the CPU"""
+    E, H = 12, 3
+    ref = _reference(E, H, seed=30)
+    module = _learner_copy(learner, ref, E, H)
+    x = _inputs(2, 5, E, seed=31)
+    kpm = torch.arange(5)[None, :] >= torch.tensor([5, 3])[:, None]
+    for kwargs in ({"key_padding_mask": kpm}, {"causal": True}):
+        check_follows_device(lambda module, x, **kw: module(x, x, x, **kw), module, x, **kwargs)
+        got = _call(to_device(module, device), *to_device((x, x, x), device), **to_device(kwargs, device))
+        expected = trusted(lambda ref, x, kpm=None, causal=False: _expected(ref, x, x, x, kpm=kpm, causal=causal),
+                           ref, x, kpm=kwargs.get("key_padding_mask"), causal=kwargs.get("causal", False))
+        what = "with a key padding mask" if "key_padding_mask" in kwargs else "with causal=True"
+        for name, value, exp in (("the output", got[0], expected[0]), ("the attention weights", got[1], expected[1])):
+            value = learner_tensor(value, f"{name} {what}", shape=tuple(exp.shape))
+            check_true(value.device.type == device.type, f"{name} {what} is on {value.device.type}, the inputs on {device.type}")
+            check_close(value, exp, name=f"{name} {what} on {device.type}", **tolerance(device, cpu=(RTOL, ATOL)))

@@ -20,6 +20,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_defaults, check_true, learner_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 from torch import nn
 
 FORBIDDEN = [
@@ -345,3 +346,24 @@ def test_gradients(learner):
 def test_defaults(learner):
     """the default arguments the stub states"""
     check_defaults(learner.TransformerBlock, "TransformerBlock", norm_first=False, activation='relu')
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: the block keeps every tensor there (padding and causal masks included), and
+    its output at the real positions equals the block's in float64 on the CPU"""
+    lengths = torch.tensor([6, 4])
+    kpm = torch.arange(6)[None, :] >= lengths[:, None]
+    real = ~kpm
+    for norm_first, seed in ((False, 40), (True, 41)):
+        what = "pre-norm" if norm_first else "post-norm"
+        ref = _reference(norm_first, "relu", seed)
+        block = _learner_copy(learner, ref, norm_first, "relu")
+        x = _x(seed=seed + 100)
+        check_follows_device(lambda block, x, kpm: block(x, key_padding_mask=kpm, causal=True), block, x, kpm)
+        got = to_device(block, device)(*to_device((x,), device), key_padding_mask=to_device(kpm, device), causal=True)
+        got = learner_tensor(got, f"the {what} block's output", shape=tuple(x.shape))
+        check_true(got.device.type == device.type, f"the {what} block's output is on {got.device.type}, x on {device.type}")
+        expected = trusted(lambda ref, x, kpm: _manual(ref, x, norm_first=norm_first, activation="relu", kpm=kpm, causal=True),
+                           ref, x, kpm)
+        check_close(got.cpu()[real], expected[real], name=f"the {what} output at real positions (padding mask, causal=True) "
+                    f"on {device.type}", **tolerance(device, cpu=(RTOL, ATOL)))

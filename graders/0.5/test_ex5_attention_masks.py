@@ -21,6 +21,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_shape, check_true, to_tensor
+from gradelib.devices import check_follows_device, check_host_syncs, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.nn.functional.scaled_dot_product_attention",
@@ -310,3 +311,35 @@ def test_masked_self_attention_sees_no_future(learner):
         "masked_self_attention(causal=False): changing the last token did not change the output at position 0; "
         "without the causal mask attention is bidirectional",
     )
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: the masks are built there without copying lengths to the host one by one, and
+    masked attention equals a float64 CPU reference at the real positions"""
+    B, T = 4, 6
+    lengths = torch.tensor([6, 4, 3, 5])
+    lengths_d = to_device(lengths, device)
+    got = check_host_syncs(learner.padding_mask, lengths_d, T, most=1)
+    check_follows_device(learner.padding_mask, lengths, T)
+    got = _bool_mask(got, "padding_mask(lengths, T)", (B, T))
+    check_true(got.device.type == device.type, f"padding_mask returned a tensor on {got.device.type} for lengths on {device.type}")
+    check_close(got, _ref_pad(lengths, T), name=f"padding_mask([6, 4, 3, 5], 6) on {device.type}", rtol=0, atol=0)
+    for causal in (False, True):
+        check_follows_device(learner.attention_mask, lengths, T, causal)
+        got = check_host_syncs(learner.attention_mask, lengths_d, T, causal, most=1)
+        got = _bool_mask(got, f"attention_mask(lengths, T, causal={causal})", (B, 1, T, T))
+        check_true(got.device.type == device.type, f"attention_mask returned a tensor on {got.device.type} for lengths on {device.type}")
+        check_close(got, _ref_mask(lengths, T, causal), name=f"attention_mask(causal={causal}) on {device.type}", rtol=0, atol=0)
+    w = _weights(11)
+    x = _x(B, T, seed=12)
+    real = _ref_pad(lengths, T)
+    for given, causal in ((lengths, False), (lengths, True), (None, True)):
+        check_follows_device(learner.masked_self_attention, x, *w, lengths=given, causal=causal)
+        got = learner.masked_self_attention(*to_device((x, *w), device), lengths=to_device(given, device), causal=causal)
+        got = check_shape(got, (B, T, D_HEAD), "masked_self_attention")
+        check_true(got.device.type == device.type, f"masked_self_attention returned a tensor on {got.device.type} for x on {device.type}")
+        full = torch.full((B,), T) if given is None else given
+        expected = trusted(lambda x, *w: _attend(x, w, _ref_mask(full, T, causal)), x, *w)
+        keep = torch.ones(B, T, dtype=torch.bool) if given is None else real
+        check_close(got.cpu()[keep], expected[keep], name=f"masked_self_attention(lengths={'given' if given is not None else None}, "
+                    f"causal={causal}) at real positions on {device.type}", **tolerance(device, cpu=(RTOL, ATOL)))
