@@ -29,6 +29,10 @@ Write:
 Tolerances: outputs, losses and gradients within ``rtol=1e-6, atol=1e-9`` of the grader's float64
 reference; after training from the grader's starting parameters the network must classify all four XOR
 points correctly (``y_hat > 0.5`` exactly for the 1s).
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop).
 """
 
 from __future__ import annotations

@@ -32,6 +32,10 @@ arithmetic, and your own functions (your ``gelu`` may call your ``tanh``).
 
 Tolerances: float64 results within ``rtol=1e-7, atol=1e-10`` of PyTorch's values and autograd's
 derivatives; float32 within ``rtol=1e-5, atol=1e-5``. The grader checks dtype and shape too.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

@@ -29,6 +29,10 @@ Off-limits while your code runs (the grader uses them as the reference): ``F.bat
 (``Tensor.backward``, ``torch.autograd.grad``). ``mean``, ``var``, ``sum`` and ``sqrt`` are fine.
 
 Tolerance: everything within ``rtol=1e-6, atol=1e-8`` of ``nn.BatchNorm1d`` and autograd (float64).
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

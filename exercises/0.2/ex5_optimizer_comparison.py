@@ -28,6 +28,10 @@ Off-limits while your code runs: ``torch.optim.SGD``, ``torch.optim.RMSprop``, `
 The grader trains a small float64 MLP for 20 steps with your optimizer and with PyTorch's from identical
 starting weights, under default and non-default hyperparameters (for example ``eps=1e-3``), and compares
 every parameter after every step within ``rtol=1e-6, atol=1e-9``.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop).
 """
 
 from __future__ import annotations

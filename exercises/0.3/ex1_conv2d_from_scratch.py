@@ -38,6 +38,10 @@ Conventions (the grader holds you to exactly these, which are PyTorch's):
 
 Tolerances: outputs and gradients are float32 and compared with rtol = 1e-4 and atol = 1e-4; the output
 sizes must be exact.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

@@ -33,6 +33,10 @@ Conventions (PyTorch's; the grader holds you to exactly these):
 
 Tolerances: max pooling must match to rtol = 1e-6, atol = 1e-6; average pooling and gradients to
 rtol = 1e-5, atol = 1e-5.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

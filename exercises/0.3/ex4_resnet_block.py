@@ -38,6 +38,10 @@ equal the reference's; and the gradient flow: with the residual branch switched 
 ``bn2.bias`` set to 0, so the branch outputs zeros), a stack of residual blocks still passes the gradient
 to its input through the shortcuts, while a stack of plain blocks passes none. Tolerances: rtol = 1e-4,
 atol = 1e-5 (float32).
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

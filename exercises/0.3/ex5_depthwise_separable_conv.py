@@ -37,6 +37,10 @@ Conventions (PyTorch's ``F.conv2d`` conventions; the grader holds you to exactly
   ``nn.Conv2d(c_in * M, c_out, 1, bias=bias)`` (``bias`` applies to both). Both counts are Python ints.
 
 Tolerances: tensors are compared with rtol = 1e-4, atol = 1e-4 (float32); parameter counts exactly.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

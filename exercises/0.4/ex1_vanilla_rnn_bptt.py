@@ -35,6 +35,10 @@ The grader compares your forward with ``nn.RNN`` (same weights) and your gradien
 sequences of up to 12 steps, and then trains a tiny RNN on a delayed-echo task with your gradients
 (plain gradient descent) to check that the loss falls as it does with autograd's. Tolerances:
 rtol = 1e-4, atol = 1e-5 for the forward, rtol = 1e-3, atol = 1e-5 for gradients.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

@@ -36,6 +36,10 @@ Write
 Everything is float32; keep it differentiable (the grader compares gradients through ``lstm_cell``
 with ``nn.LSTMCell``'s). Tolerances: rtol = 1e-4, atol = 1e-5 (gradients rtol = 1e-4, atol = 1e-4);
 ``set_forget_bias`` exactly.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

@@ -37,6 +37,10 @@ concatenated). No projections (``proj_size = 0``).
 
 Tolerances: ``gru_cell``/``gru_sequence`` rtol = 1e-4, atol = 1e-5, float32 (gradients through
 ``gru_cell`` are compared with ``nn.GRUCell``'s at rtol = 1e-4, atol = 1e-4); counts exactly.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

@@ -32,6 +32,10 @@ Off-limits while your code runs (the grader uses the first as a reference):
 
 The grader also replaces the encoder outputs at padded positions with huge values and checks that
 nothing changes (no NaN either). Tolerances: rtol = 1e-5, atol = 1e-6; padded weights must be exactly 0.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

@@ -25,6 +25,11 @@ The grader compares all three with its own reference on seeded cells (float32), 
 result on them: with PyTorch's default initialisation an LSTM's gradient decays about as fast as a
 vanilla RNN's, while an LSTM whose forget-gate bias is set to 1 retains far more per step. Tolerances:
 norms rtol = 1e-3, atol = 1e-12; retention rtol = 1e-3; horizons exactly.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` per step in ``hidden_grad_norms`` (each one
+waits for the GPU).
 """
 
 from __future__ import annotations

@@ -52,6 +52,10 @@ There is no dropout. With ``SA`` the self-attention:
 Gradients must reach every parameter and ``x``.
 
 Tolerance: outputs and gradients are compared with ``rtol=1e-4`` and ``atol=1e-5`` (float32).
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations

@@ -31,6 +31,10 @@ position; with ``causal=False``, the first position must see the last one.
 
 Tolerance: masks must be exactly right (booleans); attention outputs are compared with ``rtol=1e-4``,
 ``atol=1e-5``, and "unchanged" in the perturbation tests means within ``1e-6``.
+
+The grader also runs your code on its device (a GPU when there is one): create every tensor on the
+input's device (``device=x.device``, ``torch.zeros_like``), with no hard-coded ``"cuda"`` or ``.cuda()``
+(they fail on a Mac or a CPU-only laptop) and no ``.item()`` inside a loop (each one waits for the GPU).
 """
 
 from __future__ import annotations
