@@ -279,3 +279,12 @@ def test_closure(learner):
         abs(float(out) - float(_loss(w0, b0, x, y))) < 1e-6,
         "step(closure) should return the loss computed BEFORE the update (the closure's return value)",
     )
+
+
+def test_signature_defaults(learner):
+    """adam_update and Adam keep the stub's defaults: lr=1e-3, betas 0.9/0.999, eps=1e-8 (an eps default
+    of 2e-8 moves an update by too little for the value checks to see)"""
+    from gradelib import check_defaults
+
+    check_defaults(learner.adam_update, "adam_update", lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+    check_defaults(learner.Adam, "Adam", lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
