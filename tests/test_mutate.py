@@ -61,3 +61,34 @@ def test_the_command_names_a_selection_that_matches_nothing():
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "no code exercise" in proc.stderr
+
+
+def test_a_survivor_is_listed_with_the_line_it_changed():
+    from tracker.grading.mutate import Report
+
+    report = Report("9.9.9", "graders/9.9/solutions/ex.py", total=3, graded=2, killed=1,
+                    survivors=[{"line": 6, "mutation": ">= -> >", "text": "out = [v for v in x if v > low]"}])
+    table = format_table([report])
+    assert "graders/9.9/solutions/ex.py:6: >= -> >: out = [v for v in x if v > low]" in table
+    assert " 50.0%" in table
+
+
+def test_named_mistakes_tells_a_named_message_from_a_bare_comparison(monkeypatch):
+    monkeypatch.syspath_prepend(str(PROJECT / "bench"))
+    import named_mistakes as nm
+
+    headline = ("history['val_loss'] over 6 epochs: the worst difference from the reference is 0.0123 at index [3] "
+                "(expected 1.05, got 1.0623, allowed 1.1e-05); 6 of 6 values are outside rtol=1e-05, atol=1e-06")
+    assert nm.bare(headline)
+    assert nm.bare("the top eigenvalue: got 3.1, expected -2.9 (rtol=1e-06, atol=0)")
+    assert nm.bare("beta has shape (3,), expected (4,)")
+    assert not nm.bare(headline + ". This is what averaging the loss per batch gives.")
+    assert not nm.bare("beta has shape (3, 4), expected (4, 3) (same number of elements: a transpose or a reshape "
+                       "in the wrong order?)")
+    assert nm.verdict("failed", ["", headline + ". This is what averaging the loss per batch gives."],
+                      "averaging the loss per batch")[0] == "named"
+    # The expected text found only in the quantity's name is not a named mistake.
+    assert nm.verdict("failed", [headline], "val_loss")[0] == "bare"
+    assert nm.verdict("passed", [], "anything")[0] == "not caught"
+    assert nm.verdict("error", ["the grader itself failed"], "failed")[0] == "other message"
+    assert nm.verdict("failed", ["something else"], "averaging")[0] == "other message"

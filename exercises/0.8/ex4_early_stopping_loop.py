@@ -16,7 +16,8 @@ model, data and seeds and compares the histories and the final weights.
      COPY of ``model.state_dict()`` (its tensors share storage with the live model, so copy them, e.g.
      ``copy.deepcopy``). Otherwise ``counter += 1``. Return ``True`` (stop) when ``counter >= patience``.
    * ``restore(self, model)``: load the kept best weights into ``model``.
-   * Public attributes read by the grader: ``best`` (float), ``best_epoch`` (int), ``counter`` (int).
+   * Public attributes read by the grader: ``best`` (float), ``best_epoch`` (int), ``counter`` (int);
+     before the first call they are ``+inf`` / ``-inf``, ``-1`` and ``0``.
 
 2. ``fit(model, train_loader, val_loader, loss_fn, optimizer, max_epochs, metrics=None, early_stopping=None) -> dict``
 

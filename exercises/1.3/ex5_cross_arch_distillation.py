@@ -25,9 +25,11 @@ Write three functions:
 
 3. ``distill(student, teacher, projector, X, grid, steps, lr) -> list[float]``: hint training.
    ``student(X)`` returns the student's feature map and ``teacher(X)`` the teacher's tokens. Freeze the
-   teacher (no gradient, its parameters must not change; call ``teacher.eval()``). Train the student AND
-   the projector with ONE ``torch.optim.SGD(list(student.parameters()) + list(projector.parameters()),
-   lr=lr)`` (plain SGD) for ``steps`` full-batch steps: loss, ``zero_grad``, ``backward``, ``step``.
+   teacher (no gradient, its parameters must not change; call ``teacher.eval()``; computing its tokens
+   under ``torch.no_grad()`` is enough, ``requires_grad_(False)`` on its parameters is up to you). Train
+   the student AND the projector with ONE ``torch.optim.SGD(list(student.parameters()) +
+   list(projector.parameters()), lr=lr)`` (plain SGD) for ``steps`` full-batch steps: loss, ``zero_grad``,
+   ``backward``, ``step``.
    Return the ``steps`` loss values as Python floats, each computed before that step's update.
 
 Tolerances: tokens and losses ``rtol=1e-5, atol=1e-6``; the loss curve of ``distill`` ``rtol=1e-4`` of the

@@ -170,7 +170,9 @@ def test_random_init_run(learner):
         start = X[_rng(seed).choice(len(X), size=4, replace=False)]
         ref = _sk_from(X, start)
         centres, labels, inertia = _run(learner, X, 4, "random", _rng(seed))
-        check_close(centres, ref.cluster_centers_, name=f"the centres of the random-init run (seed {seed})", rtol=1e-6, atol=1e-8)
+        check_close(centres, ref.cluster_centers_, name=f"the centres of the random-init run (seed {seed})", rtol=1e-6, atol=1e-8,
+                    mistakes={"starting from k-means++ seeding although init='random' (start from init_random(X, k, rng))":
+                              _sk_from(X, _pp(X, 4, _rng(seed))).cluster_centers_})
         check_number(inertia, ref.inertia_, name=f"the inertia of the random-init run (seed {seed})", rtol=1e-6)
 
 

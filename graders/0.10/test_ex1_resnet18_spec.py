@@ -306,3 +306,10 @@ def test_any_input_size(_loaded):
     model, sd = _loaded
     g = torch.Generator().manual_seed(2)
     _check_logits(model, sd, torch.randn(1, 3, 40, 24, generator=g), "the logits for a 40x24 input")
+
+
+def test_block_defaults(learner):
+    """BasicBlock's stride defaults to 1, as the stub's signature says"""
+    from gradelib import check_defaults
+
+    check_defaults(learner.BasicBlock, "BasicBlock", stride=1)

@@ -199,3 +199,14 @@ def test_zero_epsilon_is_cross_entropy(learner):
     logits = logits * 200  # exp overflows float32 without the log-sum-exp trick
     got = _loss(learner, logits, target, 0.0, -100)
     check_close(got, _cross_entropy(logits, target), name="the loss with epsilon 0 and logits up to ~1000", rtol=1e-5, atol=1e-4)
+
+
+def test_stub_defaults(learner):
+    """make_scheduler and transformer_lr default to d_model=512, warmup_steps=4000; the loss to epsilon=0.1,
+    ignore_index=-100"""
+    from gradelib import check_defaults
+
+    check_defaults(learner.transformer_lr, "transformer_lr", d_model=512, warmup_steps=4000)
+    check_defaults(learner.make_scheduler, "make_scheduler", d_model=512, warmup_steps=4000)
+    check_defaults(learner.label_smoothed_cross_entropy, "label_smoothed_cross_entropy", epsilon=0.1,
+                   ignore_index=-100)

@@ -240,3 +240,10 @@ def test_deterministic_with_generator(learner):
         not torch.equal(a[1], c[1]),
         "generators with different seeds gave the same picks: use the generator you are given",
     )
+
+
+def test_default_probability(learner):
+    """bert_mask's mlm_probability defaults to 0.15, as the stub's signature says"""
+    from gradelib import check_defaults
+
+    check_defaults(learner.bert_mask, "bert_mask", mlm_probability=0.15)

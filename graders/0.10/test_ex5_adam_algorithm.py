@@ -234,6 +234,8 @@ def test_skips_parameters_without_grad(learner):
         name="the parameter that got gradients only from step 4",
         rtol=1e-5,
         atol=1e-6,
+        mistakes={"counting the steps without a gradient in that parameter's t (its bias correction starts at t=4)":
+                  _manual_run(_CountsEveryCall)[2]},
     )
     check_close(got[:2], expected[:2], name="the parameters with gradients at every step", rtol=1e-5, atol=1e-6)
 
@@ -254,7 +256,9 @@ def test_param_groups(learner):
         return w.detach(), b.detach()
 
     (gw, gb), (ew, eb) = run(learner.Adam), run(_Adam)
-    check_close(gb, eb, name="the second group's bias (its own lr 0.2, betas (0.5, 0.9), eps 1e-2)", rtol=1e-5, atol=1e-6)
+    check_close(gb, eb, name="the second group's bias (its own lr 0.2, betas (0.5, 0.9), eps 1e-2)", rtol=1e-5, atol=1e-6,
+                mistakes={"the defaults' lr 0.01 in every group (each group's update uses group['lr'])":
+                          _second_group_without_lr(x, y, w0, b0)})
     check_close(gw, ew, name="the first group's weights (lr 0.01 from the defaults)", rtol=1e-5, atol=1e-6)
 
 
@@ -279,3 +283,44 @@ def test_closure(learner):
         abs(float(out) - float(_loss(w0, b0, x, y))) < 1e-6,
         "step(closure) should return the loss computed BEFORE the update (the closure's return value)",
     )
+
+
+def test_signature_defaults(learner):
+    """adam_update and Adam keep the stub's defaults: lr=1e-3, betas 0.9/0.999, eps=1e-8 (an eps default
+    of 2e-8 moves an update by too little for the value checks to see)"""
+    from gradelib import check_defaults
+
+    check_defaults(learner.adam_update, "adam_update", lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+    check_defaults(learner.Adam, "Adam", lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+
+
+class _CountsEveryCall:
+    """Adam whose per-parameter t counts every step() call, with a gradient or not: a classic slip. (A plain
+    class: a torch.optim.Optimizer subclass would have its step wrapped by torch at construction.)"""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        self.defaults = dict(lr=lr, betas=betas, eps=eps)
+        self.param_groups = [{"params": list(params), **self.defaults}]
+        self.state = {}
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = self.state.setdefault(id(p), {"step": 0, "m": torch.zeros_like(p), "v": torch.zeros_like(p)})
+                state["step"] += 1
+                if p.grad is not None:
+                    new, state["m"], state["v"] = _update(p, p.grad, state["m"], state["v"], state["step"], group["lr"],
+                                                          *group["betas"], group["eps"])
+                    p.copy_(new)
+
+
+def _second_group_without_lr(x, y, w0, b0):
+    """The second group's bias after test_param_groups' 8 steps when its lr is the defaults' 0.01."""
+    w, b = torch.nn.Parameter(w0.clone()), torch.nn.Parameter(b0.clone())
+    opt = _Adam([{"params": [w]}, {"params": [b], "betas": (0.5, 0.9), "eps": 1e-2}], lr=0.01)
+    for _ in range(8):
+        opt.zero_grad()
+        _loss(w, b, x, y).backward()
+        opt.step()
+    return b.detach()

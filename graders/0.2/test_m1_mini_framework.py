@@ -352,7 +352,29 @@ def test_train_digits(learner):
                f"train should return a list of {len(expected)} minibatch losses (3 epochs x 22 batches), "
                f"got {type(losses).__name__} of length {len(losses) if hasattr(losses, '__len__') else '?'}")
     check_close(numbers(losses, "the minibatch losses"), expected, name="the minibatch losses against PyTorch's",
-                rtol=1e-2, atol=1e-3)
+                rtol=1e-2, atol=1e-3,
+                mistakes={"training on the batches in the same order every epoch (shuffle with order = "
+                          "rng.permutation(n) at the start of each epoch)": _unshuffled_mirror(w1, b1, w2, b2, Xtr, ytr)})
     acc = L.accuracy(net, Xte.copy(), yte.copy())
     check_true(isinstance(acc, (float, np.floating)), f"accuracy should return a float, got {type(acc).__name__}")
     check_true(float(acc) >= 0.93, f"test accuracy is {float(acc):.4f}; the stated network reaches >= 0.93")
+
+
+def _unshuffled_mirror(w1, b1, w2, b2, X, y, epochs=3, batch=64, lr=0.01, p=0.1):
+    """_torch_mirror with the batches in the data's own order every epoch: what a train without shuffling gives."""
+    lin1, lin2 = torch.nn.Linear(64, 64, dtype=F64), torch.nn.Linear(64, 10, dtype=F64)
+    bn = torch.nn.BatchNorm1d(64, dtype=F64)
+    with torch.no_grad():
+        lin1.weight.copy_(_t(w1)), lin1.bias.copy_(_t(b1)), lin2.weight.copy_(_t(w2)), lin2.bias.copy_(_t(b2))
+    opt = torch.optim.Adam([*lin1.parameters(), *bn.parameters(), *lin2.parameters()], lr=lr)
+    drop_rng, Xt, yt, losses = np.random.default_rng(2), _t(X), torch.tensor(y), []
+    for _ in range(epochs):
+        for start in range(0, len(X), batch):
+            h = torch.relu(bn(lin1(Xt[start : start + batch])))
+            mask = _t(drop_rng.random(h.shape) >= p) / (1 - p)
+            loss = F.cross_entropy(lin2(h * mask), yt[start : start + batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss.detach()))
+    return np.array(losses)

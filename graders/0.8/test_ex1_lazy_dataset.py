@@ -290,3 +290,10 @@ def test_dataloader_with_workers(learner, folder):
     check_close(images, expected, name="the images from a 2-worker DataLoader", rtol=1e-6, atol=1e-6)
     got_labels = torch.cat([torch.as_tensor(b[1]) for b in batches]).tolist()
     check_true(got_labels == [labels[n] for n in order], "the labels from a 2-worker DataLoader are not those of labels.csv")
+
+
+def test_flip_default_probability(learner):
+    """RandomHorizontalFlip's p defaults to 0.5, as the stub's signature says"""
+    from gradelib import check_defaults
+
+    check_defaults(learner.RandomHorizontalFlip, "RandomHorizontalFlip", p=0.5)

@@ -362,3 +362,18 @@ def test_fit_without_early_stopping(learner):
             except GradeFailure as failure:
                 raise GradeFailure(str(failure).rstrip(".") + ("." + why if why else "")) from None
     check_close(weights, exp_weights, name="the model's weights after 4 epochs", rtol=1e-5, atol=1e-6)
+
+
+def test_early_stopping_defaults_and_start(learner):
+    """EarlyStopping keeps the stub's defaults, and starts with best=±inf, best_epoch=-1, counter=0"""
+    from gradelib import as_float, check_defaults, member
+
+    check_defaults(learner.EarlyStopping, "EarlyStopping", patience=3, min_delta=0.0, mode="min",
+                   monitor="val_loss", restore_best=True)
+    for mode, best in (("min", math.inf), ("max", -math.inf)):
+        es = learner.EarlyStopping(mode=mode)
+        start = tuple(as_float(member(es, name, "a fresh EarlyStopping"), f"EarlyStopping.{name}")
+                      for name in ("best", "best_epoch", "counter"))
+        check_true(start == (best, -1, 0),
+                   f"a fresh EarlyStopping(mode={mode!r}) has best={start[0]:g}, best_epoch={start[1]:g}, "
+                   f"counter={start[2]:g}; before the first call expected best={best:g}, best_epoch=-1, counter=0")

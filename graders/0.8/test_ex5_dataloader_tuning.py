@@ -222,3 +222,58 @@ def test_measure_throughput(learner):
         f"measure_throughput gave {got:.1f} samples/s for {samples} samples in {epochs} passes that took at least "
         f"{min_time:.2f} s (your call took {outer:.2f} s); expected between {low:.1f} and {high:.1f}.{why}"
     )
+
+
+def test_naive_loader_keeps_order(learner):
+    """the naive loader does not shuffle: its batches come in the dataset's order"""
+    from torch.utils.data import SequentialSampler
+
+    naive = _loader(learner.make_naive_loader(_SlowDataset(), BATCH), "make_naive_loader")
+    check_true(isinstance(naive.sampler, SequentialSampler),
+               f"the naive loader's sampler is {type(naive.sampler).__name__}: shuffle=True changes the order of "
+               "the batches; the baseline uses shuffle=False")
+
+
+class _Clock:
+    """A stand-in for time.perf_counter that moves only while batches are produced: exact throughputs."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+class _TimedBatches:
+    def __init__(self, sizes, clock, step):
+        self.sizes, self.clock, self.step, self.passes = sizes, clock, step, 0
+
+    def __iter__(self):
+        self.passes += 1
+        for n in self.sizes:
+            self.clock.now += self.step
+            yield torch.zeros(n, 2), torch.zeros(n)
+
+    def __len__(self):
+        return len(self.sizes)
+
+
+def test_measure_throughput_exact(learner):
+    """with a clock that moves only while batches arrive, the throughput is exactly samples / time, and
+    epochs defaults to 1"""
+    from gradelib import check_defaults, check_number
+
+    check_defaults(learner.measure_throughput, "measure_throughput", epochs=1)
+    sizes, step = [8, 8, 8, 1], 0.25
+    clock = _Clock()
+    saved = time.perf_counter
+    time.perf_counter = clock
+    try:
+        got = learner.measure_throughput(_TimedBatches(sizes, clock, step), 3)
+    finally:
+        time.perf_counter = saved
+    check_number(got, 3 * sum(sizes) / (3 * len(sizes) * step), rtol=1e-9,
+                 name=f"measure_throughput over 3 passes of batches of {sizes}, {step} s a batch (time.perf_counter)",
+                 mistakes={"counting batches instead of samples": 1 / step,
+                           "counting every batch as a full one": max(sizes) / step,
+                           "counting the samples of one pass only": sum(sizes) / (3 * len(sizes) * step)})

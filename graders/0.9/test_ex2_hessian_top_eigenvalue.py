@@ -251,3 +251,50 @@ def test_power_iteration_uses_hvp_products_only(learner):
         "in a few dozen Hessian-vector products: stop when |lam - lam_previous| <= tol * |lam|",
     )
 
+
+
+def _spec_power(A, seed, n_iter, tol, *, raw_start=False, tol_over_lam=False):
+    """The stub's power iteration, step by step, with H @ v = A @ v: (lam, v, products used)."""
+    v = torch.randn(A.shape[0], generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    if not raw_start:
+        v = v / v.norm()
+    lam, prev, used = 0.0, None, 0
+    for _ in range(n_iter):
+        w = A @ v
+        used += 1
+        lam = float(v @ w)
+        v = w / w.norm()
+        bound = tol / abs(lam) if tol_over_lam else tol * abs(lam)
+        if prev is not None and abs(lam - prev) <= bound:
+            break
+        prev = lam
+    return lam, v, used
+
+
+def test_power_iteration_follows_the_stub(learner):
+    """the stub's defaults; one step from the normalised start, and the stop rule |lam - prev| <= tol * |lam|
+    followed step for step (a loose tol stops early, so where it stops shows in lam)"""
+    from gradelib import check_defaults, to_tensor
+
+    check_defaults(learner.top_hessian_eigenvalue, "top_hessian_eigenvalue", n_iter=1000, tol=1e-10,
+                   generator=None)
+    loss_fn, theta = _quadratic_problem()
+    A = _hessian(loss_fn, theta)
+    for n_iter, tol in ((1, 1e-10), (2, 1e-10), (1000, 1e-3)):
+        lam, v, used = _spec_power(A, 7, n_iter, tol)
+        out = learner.top_hessian_eigenvalue(loss_fn, theta.clone(), n_iter=n_iter, tol=tol,
+                                             generator=torch.Generator().manual_seed(7))
+        check_true(isinstance(out, tuple) and len(out) == 2,
+                   f"top_hessian_eigenvalue should return (eigenvalue, eigenvector), got {type(out).__name__}")
+        check_number(out[0], lam, rtol=1e-9, atol=1e-12,
+                     name=f"lam after power iteration with n_iter={n_iter}, tol={tol:g} (the stub's steps: "
+                          f"{used} product(s) from this start)",
+                     mistakes={
+                         "not normalising the random start vector": _spec_power(A, 7, n_iter, tol, raw_start=True)[0],
+                         "stopping at |lam - prev| <= tol / |lam| (the stub says tol * |lam|)":
+                             _spec_power(A, 7, n_iter, tol, tol_over_lam=True)[0],
+                     })
+        vec = to_tensor(out[1], "the eigenvector").detach().to(torch.float64).flatten()
+        if vec.numel() == v.numel() and float(vec @ v) < 0:
+            vec = -vec  # its overall sign is the learner's choice
+        check_close(vec, v, rtol=1e-8, atol=1e-10, name=f"the vector after n_iter={n_iter}, tol={tol:g}")

@@ -180,3 +180,17 @@ def test_estimates_below_bounds(learner):
                 f"for the {norm} class (n={n}, d={d}) the estimates (exact {exact:.4g}, Monte Carlo {mc:.4g}) "
                 f"exceed the bound {bound:.4g}: one of the three is wrong",
             )
+
+
+def test_monte_carlo_draws_from_the_given_rng(learner):
+    """rademacher_mc draws its signs from the rng passed in: the same seed gives the same estimate, and the
+    caller's generator has moved on"""
+    X = _data(12, 4, seed=2)
+    first = as_float(learner.rademacher_mc(X.copy(), 2.0, 200, "l2", np.random.default_rng(11)), "rademacher_mc")
+    rng = np.random.default_rng(11)
+    second = as_float(learner.rademacher_mc(X.copy(), 2.0, 200, "l2", rng), "rademacher_mc")
+    check_true(first == second,
+               f"rademacher_mc gave {first:.6g} and then {second:.6g} for two generators seeded alike: draw the "
+               "signs with the rng argument (a fresh default_rng() ignores the caller's seed)")
+    check_true(rng.random() != np.random.default_rng(11).random(),
+               "rademacher_mc did not draw from the rng it was given (the generator's state is unchanged)")

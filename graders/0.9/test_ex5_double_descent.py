@@ -193,3 +193,31 @@ def test_double_descent_peak(learner):
         train[0] > 1e-2,
         f"with p = 5 features the fit cannot interpolate 40 noisy points, yet the training MSE is {train[0]:.3g}",
     )
+
+
+def _scaled_columns(values, rows):
+    """A rows x len(values) matrix with one nonzero per column (rows permuted): its singular values are
+    exactly ``values``."""
+    Phi = np.zeros((rows, len(values)))
+    for j, row in enumerate(np.random.default_rng(4).permutation(rows)[: len(values)]):
+        Phi[row, j] = values[j]
+    return Phi
+
+
+def test_min_norm_cutoff_is_relative_and_strict(learner):
+    """singular values are kept when s > 1e-10 * s.max(), strictly: one exactly on the cutoff is dropped,
+    one just above it kept, whatever the scale of Phi"""
+    y = np.arange(1.0, 8.0)
+    for values, label in (([1.0, 1e-10, 0.5], "singular values 1, 0.5 and 1e-10 (exactly on the cutoff)"),
+                          ([1000.0, 3.0, 1.5e-7, 5e-8], "singular values 1000, 3, 1.5e-7 and 5e-8 (cutoff 1e-7)")):
+        Phi = _scaled_columns(values, 7)
+        expected = _ref_fit(Phi, y)
+        got = numbers(learner.min_norm_least_squares(Phi.copy(), y.copy()), "min_norm_least_squares").numpy()
+        s = np.array(values)
+        keep = {"keeping s >= cutoff (the stub says s > 1e-10 * s.max())": s >= 1e-10 * s.max(),
+                "an absolute or mis-scaled cutoff (the stub says s > 1e-10 * s.max())": s > 1e-10 / s.max(),
+                "a cutoff of 2e-10 * s.max() (the stub says 1e-10)": s > 2e-10 * s.max()}
+        mistakes = {}
+        for text, kept in keep.items():
+            mistakes[text] = _pinv(Phi * np.where(kept, 1.0, 0.0), rcond=1e-30) @ y
+        check_close(got, expected, name=f"beta for Phi with {label}", rtol=1e-9, atol=1e-12, mistakes=mistakes)

@@ -255,3 +255,18 @@ def test_tensors_stay_on_the_inputs_device(learner):
     check_follows_device(learner.dequantize, torch.arange(-8, 8, dtype=torch.int8), 0.125, 0)
     for scheme in ("symmetric", "asymmetric"):
         check_follows_device(learner.quantization_mse, x, scheme)
+
+
+def test_small_ranges_and_uint8_clamp(learner):
+    """a tensor whose largest |x| is below 1 still gets max(|x|) / 127 (only an all-zero tensor gets 1.0), and
+    uint8 codes beyond the range are clamped to [0, 255], not wrapped"""
+    x = torch.tensor([[0.5, -0.25], [0.125, -0.0625]])
+    scale, _ = _params(learner.symmetric_qparams(x), "symmetric_qparams")
+    check_number(scale, 0.5 / 127, name="the symmetric scale of a tensor with max |x| = 0.5",
+                 mistakes={"scale 1.0 for any max |x| <= 1 (only an all-zero tensor takes scale 1.0)": 1.0})
+    x = torch.tensor([-10.0, -1.0, 0.0, 30.0, 31.75, 40.0, 100.0])
+    expected = _reference_codes(x, 0.125, 8, torch.uint8)
+    got = learner.quantize(x, 0.125, 8, torch.uint8)
+    wrapped = (torch.round(x / 0.125) + 8).clamp(0, 256).to(torch.int64).remainder(256)
+    check_close(got, expected, name="the uint8 codes of out-of-range values (scale 0.125, zero-point 8)",
+                rtol=0, atol=0, mistakes={"clamping to [0, 256] (256 wraps to 0 as uint8)": wrapped})

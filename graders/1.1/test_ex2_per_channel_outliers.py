@@ -329,3 +329,12 @@ def test_tensors_stay_on_the_weights_device(learner):
     check_follows_device(learner.dequantize_per_channel, _ref_codes(w, scales, 0).to(torch.int8), scales, 0)
     check_follows_device(learner.compare_mse, w, 0)
     check_host_syncs(learner.per_channel_scales, w, 0, most=1)
+
+
+def test_axis_defaults(learner):
+    """every function's axis defaults to 0 (one scale per output feature), as the stub's signatures say"""
+    from gradelib import check_defaults
+
+    for name in ("per_channel_scales", "quantize_per_channel", "dequantize_per_channel", "compare_mse"):
+        fn = getattr(learner, name)
+        check_defaults(getattr(fn, "__learner_function__", fn), name, axis=0)

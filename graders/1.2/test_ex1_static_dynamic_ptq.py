@@ -263,3 +263,11 @@ def test_tensors_stay_on_the_inputs_device(learner):
     x = torch.randn(6, 16, generator=torch.Generator().manual_seed(3)) * 4
     check_follows_device(learner.quantize_per_token, x)
     check_follows_device(learner.quantize_static, x, 0.05, 3)
+
+
+def test_observer_zero_range(learner):
+    """calibration data that is all zeros (hi == lo) gives scale 1.0 and zero-point 0, as the stub says"""
+    scale, zero_point = _observer_qparams(learner, [torch.zeros(4, 8), torch.zeros(2, 8)])
+    check_true((scale, zero_point) == (1.0, 0),
+               f"after all-zero calibration batches qparams() gave ({scale!r}, {zero_point!r}); a zero range "
+               "(hi == lo) takes scale 1.0 and zero_point 0")

@@ -296,3 +296,15 @@ def test_tensors_stay_on_the_inputs_device(learner):
     w = torch.randn(4, 64, generator=torch.Generator().manual_seed(3))
     check_follows_device(learner.quantize_blockwise, w, _NF4, 64)
     check_follows_device(learner.double_quantize, w.abs().reshape(-1)[:256] + 0.1, 256)
+
+
+def test_signature_defaults(learner):
+    """the stub's defaults: blocks of 64, double quantization off, second-level blocks of 256"""
+    from gradelib import check_defaults
+
+    for name, defaults in (("quantize_blockwise", dict(block_size=64)), ("double_quantize", dict(block_size=256)),
+                           ("dequantize_absmax", dict(block_size=256)),
+                           ("bits_per_parameter", dict(block_size=64, double_quant=False, dq_block_size=256)),
+                           ("nf4_roundtrip_mse", dict(block_size=64, double_quant=False))):
+        fn = getattr(learner, name)
+        check_defaults(getattr(fn, "__learner_function__", fn), name, **defaults)

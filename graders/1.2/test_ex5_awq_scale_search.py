@@ -224,3 +224,44 @@ def test_tensors_stay_on_the_inputs_device(learner):
     g = torch.Generator().manual_seed(3)
     check_follows_device(learner.quantize_groupwise, torch.randn(8, 64, generator=g), 4, 32)
     check_follows_device(learner.activation_magnitude, torch.randn(16, 64, generator=g))
+
+
+def test_defaults_and_leading_dims(learner):
+    """the stub's defaults (4 bits, groups of 32, a grid of 20), and an X of shape (batch, tokens, in_features)
+    searched as X flattened to (batch * tokens, in_features)"""
+    from gradelib import as_float, check_defaults
+
+    for name, defaults in (("quantize_groupwise", dict(bits=4, group_size=32)),
+                           ("awq_search", dict(bits=4, group_size=32, n_grid=20))):
+        fn = getattr(learner, name)
+        check_defaults(getattr(fn, "__learner_function__", fn), name, **defaults)
+    W, X = _data(3, n=96)
+    X3 = X.reshape(4, 24, 128)
+    check_close(learner.activation_magnitude(X3.clone()), _mag(X), name="activation_magnitude of X of shape (4, 24, 128)",
+                rtol=1e-5, atol=1e-7)
+    alpha, scales, w_eff = _call(learner, W, X3, n_grid=5)
+    _, ref_alpha, ref_scales, ref_w = _search(W, X, n_grid=5)
+    check_true(abs(as_float(alpha, "alpha") - ref_alpha) < 1e-9,
+               f"for X of shape (4, 24, 128) the search chose alpha={alpha}, for the same X flattened {ref_alpha}")
+    check_close(scales, ref_scales, name="the scales for X of shape (4, 24, 128)", rtol=1e-4, atol=1e-6)
+    check_close(w_eff, ref_w, name="W_eff for X of shape (4, 24, 128)", rtol=1e-4, atol=1e-6)
+
+
+def test_floor_on_the_scales(learner):
+    """a nearly dead input channel (mean |x| about 1e-12) meets the floor: s = clamp(s_x ** alpha, min=1e-4)
+    before the normalisation, so the floor moves every normalised scale"""
+    W, X = _data(0)
+    X[:, 3] *= 1e-12
+    alpha, scales, _ = _call(learner, W, X)
+    _, exp_alpha, exp_scales, _ = _search(W, X)
+    if isinstance(alpha, torch.Tensor):
+        alpha = alpha.item()
+    check_true(isinstance(alpha, (int, float)) and abs(float(alpha) - exp_alpha) < 1e-9,
+               f"with input channel 3 nearly dead the chosen alpha is {alpha!r}, expected {exp_alpha:g}")
+    raw = _mag(X).pow(exp_alpha)
+    mistakes = {}
+    for text, s in (("a floor of 2e-4 (the stub says clamp(min=1e-4))", raw.clamp(min=2e-4)),
+                    ("no floor on s_x ** alpha", raw)):
+        mistakes[text] = s / (s.max() * s.min()).sqrt()
+    check_close(scales, exp_scales, name=f"the scales for alpha {exp_alpha:g} with a nearly dead channel", rtol=1e-4,
+                atol=0, mistakes=mistakes)

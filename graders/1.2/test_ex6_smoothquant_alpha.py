@@ -207,3 +207,25 @@ def test_tensors_stay_on_the_inputs_device(learner):
     X, W = torch.randn(16, 32, generator=g) * 5, torch.randn(8, 32, generator=g)
     check_follows_device(learner.smoothing_factors, X, W, 0.5)
     check_follows_device(learner.smoothquant_error, X, W, 0.5)
+
+
+def test_defaults_clamp_and_leading_dims(learner):
+    """alpha defaults to 0.5; with alpha=1 a dead channel's s is the 1e-5 floor itself; smoothquant_error of an
+    X of shape (batch, tokens, in_features) is that of X flattened to (batch * tokens, in_features)"""
+    from gradelib import check_defaults
+
+    fn = learner.smoothing_factors
+    check_defaults(getattr(fn, "__learner_function__", fn), "smoothing_factors", alpha=0.5)
+    g = torch.Generator().manual_seed(4)
+    X = torch.randn(3, 10, 24, generator=g) * 4
+    X[..., 5] = 0.0
+    W = torch.randn(16, 24, generator=g) * 0.1
+    got = to_tensor(learner.smoothing_factors(X, W, 1.0), "smoothing_factors")
+    check_close(got, _factors(X, W, 1.0), name="the smoothing factors for alpha 1.0 (channel 5 is dead)", rtol=1e-5,
+                atol=0, mistakes={"a floor of 2e-5 on s (the stub says at least 1e-5)":
+                                  _factors(X, W, 1.0).clamp(min=2e-5)})
+    flat = X.reshape(-1, 24)
+    for alpha in (None, 0.5):
+        check_number(learner.smoothquant_error(X, W, alpha), _smoothed_err(flat, W, alpha) if alpha is not None
+                     else _err(flat, W, _w8a8(flat, W)), rtol=1e-4,
+                     name=f"smoothquant_error(alpha={alpha}) for X of shape (3, 10, 24)")

@@ -335,3 +335,12 @@ def test_2_4_storage(learner):
         9 / 16,
         name="the 2:4 FP16 compressed size as a fraction of dense",
     )
+
+
+def test_magnitude_prunes_a_single_weight(learner):
+    """a sparsity that rounds to exactly one weight prunes that one (the smallest |w|), not none"""
+    w = _weight(9, 4, 5)
+    out = _result_pair(learner.magnitude_prune(w.clone(), 0.05), "magnitude_prune")
+    mask = _mask_of(out[1], (4, 5), "the mask of magnitude_prune(w, 0.05)")
+    check_close(mask, _ref_magnitude_mask(w, 0.05), name="the mask of a 4x5 weight at sparsity 0.05 (1 weight)",
+                rtol=0, atol=0, mistakes={"pruning nothing when only one weight is due": torch.ones(4, 5, dtype=torch.bool)})

@@ -255,3 +255,13 @@ def test_fine_tuning_recovers(learner):
         f"after iterative pruning the loss is {iterative_loss:.4g}, not below one-shot pruning without "
         f"fine-tuning ({one_shot_loss:.4g}); fine-tuning after each pruning step should recover accuracy",
     )
+
+
+def test_layer_masks_single_weight(learner):
+    """a sparsity that rounds to one weight of a layer prunes exactly that one"""
+    torch.manual_seed(8)
+    model = nn.Sequential(nn.Linear(4, 2), nn.ReLU(), nn.Linear(2, 1))
+    got = learner.layer_masks(model, 0.125)  # round(0.125 * 8) = 1 and round(0.125 * 2) = 0
+    _check_masks(got, _ref_masks(model, 0.125), "layer_masks(model, 0.125) of Linear(4, 2) and Linear(2, 1)",
+                 mistakes={"pruning nothing when only one weight is due": {
+                     "0.weight": torch.ones(2, 4, dtype=torch.bool), "2.weight": torch.ones(1, 2, dtype=torch.bool)}})

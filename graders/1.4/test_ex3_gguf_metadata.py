@@ -303,3 +303,17 @@ def test_unknown_types_and_duplicates(learner):
     dup, _ = gguf_file([("general.name", STRING, "a"), ("general.alignment", UINT32, 32), ("general.name", STRING, "b")])
     _expect_value_error(learner.parse_metadata, (dup,), "duplicate", "a file with the key general.name twice")
     _expect_value_error(learner.parse_metadata, (b"GGJT" + bytes(40),), "", "a file with the magic b'GGJT'")
+
+
+def test_version_two_and_three(learner):
+    """both versions the stub names parse (2 and 3: the same layout of the metadata)"""
+    for version in (2, 3):
+        data, layout = gguf_file([("general.name", STRING, "v")], version=version)
+        try:
+            metadata, nxt = _pair(learner.parse_metadata(data), "parse_metadata")
+        except ValueError as error:
+            raise GradeFailure(f"parse_metadata refused a GGUF version {version} file ({error}); the stub accepts "
+                               "versions 2 and 3") from None
+        check_true(metadata == {"general.name": "v"},
+                   f"a version {version} file with one pair parsed to {metadata!r}")
+        check_number(nxt, layout["kv_end"], name=f"the offset after the metadata of a version {version} file")

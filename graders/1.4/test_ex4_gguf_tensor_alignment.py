@@ -257,3 +257,16 @@ def test_load_is_read_only(learner, tmp_path):
         f"{writeable[0] if writeable else ''} is writeable: map the file read-only (numpy.memmap mode='r', or "
         "mmap.ACCESS_READ), so that a stray write cannot change the weights file",
     )
+
+
+def test_data_ending_at_the_last_byte(learner):
+    """a file whose last tensor ends exactly at its last byte (no padding after it) is whole, not truncated"""
+    data, layout, arrays = _file(seed=2)
+    end = layout["offsets"][-1] + len(_tensors(arrays)[-1][3])
+    check_true(end < len(data), "grader data check: the file must carry padding after its last tensor")
+    try:
+        got = learner.read_tensor_infos(data[:end])
+    except ValueError as error:
+        raise GradeFailure(f"read_tensor_infos refused a file whose last tensor ends exactly at the end of the file "
+                           f"({error}): only data that runs PAST the end is truncated") from None
+    _check_layout(got, layout, arrays, "a file that ends with the last tensor's last byte")

@@ -121,3 +121,10 @@ def test_padding(learner):
                 "padding to a row length of 1 modulo 32 (any odd row length works)": (1 - width) % 32,
             },
         )
+
+
+def test_column_read_defaults(learner):
+    """column_read_addresses defaults to no padding, base 0 and a warp of 32 threads, as the stub says"""
+    from gradelib import check_defaults
+
+    check_defaults(learner.column_read_addresses, "column_read_addresses", pad=0, base=0, n_threads=32)

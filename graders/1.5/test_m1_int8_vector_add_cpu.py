@@ -355,3 +355,10 @@ def test_pipeline_random(learner):
         f"|y_hat - (a + b)| reaches {worst:.6g} where the sum does not saturate; three roundings of half a step "
         f"each allow at most (scale_a + scale_b + scale_out) / 2 = {bound:.6g}",
     )
+
+
+def test_symmetric_scale_below_one(learner):
+    """a vector whose largest |x| is below 1 still gets max(|x|) / 127: only an all-zero vector takes 1.0"""
+    x = torch.tensor([0.25, -0.5, 0.125])
+    check_number(learner.symmetric_scale(x), 0.5 / 127, name="symmetric_scale of a vector with max |x| = 0.5",
+                 mistakes={"scale 1.0 for any max |x| <= 1 (only an all-zero vector takes scale 1.0)": 1.0})

@@ -241,3 +241,22 @@ def test_register_cap_and_unreachable(learner):
     got = learner.max_registers_for_occupancy(32, 1.0, T4)
     check_true(got is None, f"max_registers_for_occupancy(32 threads, target 1.0) on the T4: got {got!r}, "
                             "expected None (16 one-warp blocks fill only half of the 32 warp slots)")
+
+
+def test_defaults_and_edges(learner):
+    """spec defaults to the stub's A100_SM (every value as the stub gives it); one register per thread is a valid
+    launch; and 96-thread blocks (3 warps) cannot reach occupancy 1.0, since only 21 whole blocks fit in 64 warp
+    slots"""
+    from gradelib import check_defaults
+
+    for name in ("theoretical_occupancy", "max_registers_for_occupancy"):
+        check_defaults(getattr(learner, name), name, spec=A100)
+    try:
+        out = _result(learner, 64, 1, 0, A100)
+    except ValueError as error:
+        raise GradeFailure(f"theoretical_occupancy(64 threads, 1 register, 0 bytes) raised ValueError ({error}): "
+                           "registers_per_thread may be anything in [1, max_registers_per_thread]") from None
+    check_number(out["occupancy"], _reference(64, 1, 0, A100)["occupancy"], name="the occupancy with 1 register")
+    got = learner.max_registers_for_occupancy(96, 1.0, A100)
+    check_true(got is None, f"max_registers_for_occupancy(96 threads, target 1.0) on the A100: got {got!r}, expected "
+                            "None (64 // 3 = 21 whole blocks of 3 warps: 63 of 64 warps)")

@@ -213,3 +213,21 @@ def test_diagnose_threshold_is_strict(learner):
         raise GradeFailure("diagnose called a layer with exactly 1 % clipped 'saturated' with max_clipped=0.01: "
                            "saturated means strictly greater than max_clipped (this is what '>=' gives)")
     check_true(got == "ok", f"diagnose: got {got!r}, expected 'ok'")
+
+
+def test_diagnose_level_fraction_edges(learner):
+    """diagnose keeps the stub's defaults; the level fraction is levels_used / (qmax - qmin + 1) (16 levels for
+    [0, 15]); exactly min_level_fraction of the levels used is not under-used (the test is '<')"""
+    from gradelib import check_defaults
+
+    check_defaults(learner.diagnose, "diagnose", max_clipped=0.01, min_level_fraction=0.25)
+    for levels, fraction, expected, why in (
+        (4, 0.25, "ok", "4 of 16 levels is exactly 0.25, not less: under-used means strictly less (this is what "
+                        "'<=' gives)"),
+        (3, 0.19, "underused", "3 of 16 levels is 0.1875 < 0.19 (dividing by qmax - qmin = 15 gives 0.2: count "
+                               "qmax - qmin + 1 levels)"),
+    ):
+        x = torch.arange(levels, dtype=torch.float32).repeat(50) * 0.5
+        got = learner.diagnose(x, 0.5, 0, 0, 15, max_clipped=0.01, min_level_fraction=fraction)
+        check_true(got == expected, f"diagnose of a tensor that uses {levels} of the 16 levels of [0, 15] with "
+                                    f"min_level_fraction={fraction}: got {got!r}, expected {expected!r}; {why}")

@@ -172,3 +172,11 @@ def test_step_latency(learner):
                          mistakes={d: w[key] for d, w in wrong.items() if w[key] != exp[key]})
         check_true(got["launch_bound"] is exp["launch_bound"] or got["launch_bound"] == exp["launch_bound"],
                    f"launch_bound of {what}: got {got['launch_bound']!r}, expected {exp['launch_bound']!r}")
+
+
+def test_signature_defaults(learner):
+    """the stub's defaults: max_batch=4096 for the search, no CUDA graph for step_latency"""
+    from gradelib import check_defaults
+
+    check_defaults(learner.min_batch_for_compute_bound, "min_batch_for_compute_bound", max_batch=4096)
+    check_defaults(learner.step_latency, "step_latency", cuda_graph=False)

@@ -128,6 +128,12 @@ def test_pad_linear(learner):
     check_close(wp[:50, :37], w, name="the top-left block of the padded weight", rtol=0, atol=0)
     expected = torch.zeros(56, 40)
     expected[:50, :37] = w
+    padding = wp.detach().clone()
+    padding[:50, :37] = 0
+    nonzero = int(torch.count_nonzero(padding))
+    check_true(nonzero == 0, f"{nonzero} entries of the padded weight's padding are not zero: the padding must be "
+                             "exactly zero (start from torch.zeros, not torch.ones or torch.empty), or the padded "
+                             "rows and columns add to real outputs")
     check_close(wp, expected, name="the padded weight (the padding must be exactly zero)", rtol=0, atol=0)
     check_true(torch.is_tensor(bp) and tuple(bp.shape) == (56,), f"the padded bias should have shape (56,)")
     check_close(bp[:50], b, name="the padded bias", rtol=0, atol=0)

@@ -137,3 +137,19 @@ def test_scale_down_stabilization(learner):
                      name=f"stabilized_replicas(current={cur}, desired={desired}, history={history}, now={t}, "
                           f"window_s={window})",
                      mistakes={d: v for d, v in wrong.items() if v != exp})
+
+
+def test_tolerance_tie_and_defaults(learner):
+    """a ratio exactly on the tolerance (|1 - 0.75| = 0.25 with tolerance=0.25) keeps the replica count: the
+    band is inclusive (<=); and the defaults are tolerance=0.1 and a 300 s window"""
+    from gradelib import check_defaults
+
+    check_defaults(learner.desired_replicas, "desired_replicas", tolerance=0.1)
+    check_defaults(learner.desired_replicas_multi, "desired_replicas_multi", tolerance=0.1)
+    check_defaults(learner.stabilized_replicas, "stabilized_replicas", window_s=300.0)
+    check_number(learner.desired_replicas(4, 75.0, 100.0, 1, 10, tolerance=0.25), 4,
+                 name="desired_replicas(4 replicas, metric 75 for target 100, tolerance=0.25)",
+                 mistakes={"leaving the band out at its edge (|1 - ratio| < tolerance; the stub says <=)": 3})
+    check_number(learner.desired_replicas_multi(4, [(75.0, 100.0), (50.0, 100.0)], 1, 10, tolerance=0.25), 4,
+                 name="desired_replicas_multi(4 replicas, metrics 75/100 and 50/100, tolerance=0.25)",
+                 mistakes={"leaving the band out at its edge (|1 - ratio| < tolerance; the stub says <=)": 3})

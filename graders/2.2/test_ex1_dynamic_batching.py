@@ -160,3 +160,12 @@ def test_p99_when_099_n_is_whole(learner):
                            "an interpolated percentile (numpy's default) instead of the nearest rank":
                            ordered[197] + (ordered[198] - ordered[197]) * (0.99 * 199 - 197),
                            "the largest latency": ordered[199]})
+
+
+def test_free_at_time_zero_and_last_full_batch(learner):
+    """the instance is free at time 0 (a request arriving at 0 with no delay starts at 0), and the trace's last
+    requests still trigger a full batch when there are exactly max_batch_size of them left"""
+    _check(learner, [0, 0, 7], 2, 0, 100, 10, "requests at 0, 0 and 7 us, max_queue_delay 0")
+    _check(learner, [0, 10, 20], 3, 1000, 50, 5, "three requests at 0, 10 and 20 us, batches of 3, delay 1000 us")
+    _check(learner, [0, 5000, 5010, 5020], 3, 1000, 50, 5,
+           "one request at 0 then three at 5000-5020 us, batches of 3, delay 1000 us")

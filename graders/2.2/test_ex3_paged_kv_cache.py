@@ -362,3 +362,27 @@ def test_attention_stays_on_the_inputs_device(learner):
     check_follows_device(learner.paged_attention, q, k_cache, v_cache, tables, lens)
     x, (wq, wk, wv, wo) = _layer(seed=5, t=6, d=8)
     check_follows_device(learner.full_attention, x, wq, wk, wv, wo, 2)
+
+
+def test_edges_of_the_pool_and_of_max_seq_len(learner):
+    """free(num_blocks) and free(-1) name blocks that do not exist (ValueError); a request of exactly
+    max_seq_len tokens fits (only a longer one raises)"""
+    alloc = learner.BlockAllocator(4)
+    for _ in range(4):
+        alloc.allocate()
+    for bad in (4, -1):
+        try:
+            alloc.free(bad)
+        except ValueError:
+            continue
+        raise GradeFailure(f"free({bad}) on BlockAllocator(4) (blocks 0 to 3, all allocated) should raise ValueError: "
+                           "there is no such block")
+    check_true(alloc.num_free() == 0, f"after refusing free(4) and free(-1), num_free() is {alloc.num_free()}, "
+                                      "expected 0")
+    try:
+        got = learner.kv_memory_waste([(2000, 48), (10, 6)], 16, 2048)
+    except ValueError as error:
+        raise GradeFailure(f"kv_memory_waste refused a request of exactly max_seq_len=2048 tokens ({error}): only a "
+                           "request LONGER than max_seq_len raises") from None
+    check_true(isinstance(got, dict), f"kv_memory_waste should return a dict, got {type(got).__name__}")
+    check_number(got.get("paged_reserved"), 2048 + 16, name="paged_reserved for requests of 2048 and 16 tokens", rtol=0)

@@ -223,7 +223,8 @@ def run_exercise(repo: Path, exercise: Exercise, worker=None, limit: int = 40, j
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             for mutant, result in pool.map(one, enumerate(chosen)):
                 if result.status == R.PASSED:
-                    report.survivors.append({"line": mutant.line, "mutation": mutant.description})
+                    changed = mutant.source.splitlines()[mutant.line - 1].strip()
+                    report.survivors.append({"line": mutant.line, "mutation": mutant.description, "text": changed})
                 else:
                     report.killed += 1
     return report
@@ -256,7 +257,8 @@ def format_table(reports: list[Report]) -> str:
         if r.survivors:
             lines.append("")
             lines.append(f"survivors of {r.exercise}:")
-            lines.extend(f"  {r.solution}:{s['line']}: {s['mutation']}" for s in r.survivors)
+            lines.extend(f"  {r.solution}:{s['line']}: {s['mutation']}: {_clip(s.get('text', ''), 90)}"
+                         for s in r.survivors)
     return "\n".join(lines)
 
 
