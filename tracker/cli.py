@@ -194,8 +194,14 @@ def next_() -> None:
     """Show the next exercise or checklist item to work on (the app's "Next" too)."""
     with _tracker() as t:
         up = t.next_up()
-        for line in _course_lines(t):
+        lines = _course_lines(t)
+        closed = bool(t.closed_modules())
+        for line in lines:
             click.echo(line)
+    if up is None and closed:
+        click.echo("Everything open is done; the locked parts above open as you master what they require "
+                   "(`tracker course gates lifted` opens them now)")
+        return
     if up is None:
         click.echo("Everything is done. Congratulations, graduate!")
         return
@@ -663,9 +669,10 @@ def course_use(name: str) -> None:
 
 
 @course.command(name="gates")
-@click.argument("state", type=click.Choice(["on", "lifted"]))
+@click.argument("state", type=click.Choice(["on", "lifted", "off"]))
 def course_gates(state: str) -> None:
-    """Keep parts locked until what they require is mastered (on), or open everything (lifted)."""
+    """Keep parts locked until what they require is mastered (on), or open everything (lifted, or off)."""
+    state = "lifted" if state == "off" else state
     with _tracker() as t:
         t.lift_gates(state == "lifted")
     click.echo("gates lifted: every part is open" if state == "lifted" else "gates on: a part opens when what it requires is mastered")
@@ -673,14 +680,7 @@ def course_gates(state: str) -> None:
 
 def _course_lines(t: Any) -> list[str]:
     """The pacing line and the locked parts of the active course, for `status` and `next`."""
-    view = t.course_view()
-    lines = [view["pace"].line()] if view["pace"] else []
-    for lock in view["locks"]:
-        if view["gates_lifted"]:
-            lines.append(f"open (gates lifted): {lock.title}")
-        else:
-            lines.append(f"locked: {lock.title} · opens when {' and '.join(lock.needs)} is mastered")
-    return lines
+    return t.course_lines()
 
 
 @cli.command(name="import")

@@ -80,3 +80,40 @@ def locked_ids(curriculum: Curriculum, found: list[Lock]) -> set[str]:
         category = next((c for c in curriculum.categories if c.id == lock.part), None)
         ids |= {m.id for m in category.modules} if category else {lock.part}
     return ids
+
+
+def has_gates(curriculum: Curriculum) -> bool:
+    """Whether any part of the course requires another (most courses have no gates at all)."""
+    return any(c.requires for c in curriculum.categories) or any(m.requires for m in curriculum.modules())
+
+
+def lock_of(curriculum: Curriculum, found: list[Lock], module_id: str) -> Lock | None:
+    """The lock that keeps a module closed: its own, or its category's."""
+    if not curriculum.has_module(module_id):
+        return None
+    category = curriculum.category_of(module_id).id
+    return next((lock for lock in found if lock.part in (module_id, category)), None)
+
+
+def describe(curriculum: Curriculum, progress, events) -> list[str]:
+    """The course's lines for `status`, `next`, Today and the README, from the history: the pace (when the
+    course plans days), then each locked part and what opens it."""
+    from tracker.progress.pacing import course_start, pace
+
+    lifted = gates_lifted(events) if has_gates(curriculum) else False
+    found = pace(curriculum, progress, course_start(events))
+    lines = [found.line()] if found else []
+    for lock in locks(curriculum, progress) if has_gates(curriculum) else []:
+        if lifted:
+            lines.append(f"open (gates lifted): {lock.title}")
+        else:
+            lines.append(f"locked: {lock.title} · opens when {' and '.join(lock.needs)} is mastered")
+    return lines
+
+
+def part_title(curriculum: Curriculum, category) -> str:
+    """A category as the course names it: "Phase 2: Core Transformer Components" (just its title where the
+    course keeps the word Category)."""
+    if curriculum.words.category == "Category":
+        return category.title
+    return f"{curriculum.words.category} {category.id}: {category.title}"

@@ -63,7 +63,7 @@ def renderers(c: Curriculum, events: list[Event], settings: rules.Settings) -> d
     progress = rules.evaluate(c, events, settings, as_of(events))
     states = states_from_events(c, events)
     sections = {
-        "dashboard": readme.render_dashboard(c, progress, states, journey_of(c, events)),
+        "dashboard": readme.render_dashboard(c, progress, states, journey_of(c, events), events),
         "curriculum": readme.render_curriculum(c, progress),
         "log": readme.render_log_index(c, progress),
     }
