@@ -141,9 +141,11 @@ def status(module_id: str | None, as_json: bool) -> None:
         for line in _course_lines(t):
             click.echo(line)
     click.echo("")
+    words = report["course"]["words"]["module"].lower() + "s"
     for category in report["categories"]:
         click.echo(
-            f"{category['title']:<38} {bar(category['fraction'])} {category['modules_completed']}/{category['modules_total']} modules  {category['status']}"
+            f"{category['label']:<38} {bar(category['fraction'])} {category['modules_completed']}/{category['modules_total']} "
+            f"{words}  {category['status']}" + ("  🔒 locked" if category["locked_until"] else "")
         )
         for module in category["modules"]:
             passed = sum(e["state"] == "passed" for e in module["exercises"])
@@ -165,7 +167,7 @@ def _module_status(t: Any, module_id: str) -> None:
     module = t.curriculum.module(module_id)
     states, ticked = t.states(), t.ticked()
     p = S.module_progress(module, states, ticked)
-    click.echo(f"Module {module.id}: {_plain(module.title)}")
+    click.echo(f"{t.curriculum.words.module} {module.id}: {_plain(module.title)}")
     click.echo(f"{p.exercises_passed}/{p.exercises_total} checks passed · {p.items_ticked}/{p.items_total} concepts · "
                f"{p.steps_ticked}/{p.steps_total} capstone steps" + (" · complete" if p.complete else ""))
     click.echo("\nKnowledge checks (`tracker grade ID`):")
