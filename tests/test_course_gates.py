@@ -40,8 +40,8 @@ def test_next_skips_a_locked_phase_and_grading_there_is_refused(fork):
     assert "open (gates lifted): Phase 2" in out and "Next: exercise 0.5.1: Redo without hints" in out
     assert run_tracker("check", "2.1.c1", env=SATURDAY).returncode == 0
 
-    # Gates back on: the tick stays (nothing is taken away), the phase is locked again.
-    assert run_tracker("course", "gates", "on", env=SATURDAY).returncode == 0
-    status = run_tracker("status", "2.1", env=SATURDAY).stdout
-    assert "[x] 2.1.c1" in status
-    assert run_tracker("grade", "0.5.1", env=SATURDAY).returncode == 2
+    # Gates back on (an hour later): the tick stays, nothing is taken away, and the phase is locked again.
+    later = {"TRACKER_NOW": "2026-03-07T19:00:00Z"}
+    assert run_tracker("course", "gates", "on", env=later).returncode == 0
+    assert "[x] 2.1.c1" in run_tracker("status", "2.1", env=later).stdout
+    assert run_tracker("grade", "0.5.1", env=later).returncode == 2

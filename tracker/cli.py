@@ -667,6 +667,7 @@ def course_use(name: str) -> None:
     with _tracker() as t:
         t.use_course(name)
         title = t.curriculum.title
+        _published(t)
     click.echo(f"now following {name}: {title}")
 
 

@@ -730,13 +730,30 @@ class Tracker(_PublishingBase):
         self.store.record("settings", {"gates": "lifted" if lifted else "on"})
 
     def use_course(self, name: str) -> None:
-        """Follow another course: tracker.toml names it, the journal says when. Passes keep their ids."""
-        from tracker.curriculum.course import set_active
+        """Follow another course: tracker.toml names it, the journal says when, and the README and the log
+        change to its parts and words (committed with tracker.toml where commits follow events). A course
+        that does not load is refused with its first problem, before anything changes. Passes keep their ids."""
+        from tracker.config import CONFIG_FILE
+        from tracker.curriculum.course import course_names, course_path, set_active
+        from tracker.publish import gitops
 
+        if name not in course_names(self.repo):
+            raise TrackerError(f"no course named {name!r}; `tracker course list` shows them")
+        loaded = load(course_path(self.repo, name))
+        check_curriculum(loaded, self.repo)
+        attach_library(loaded, self.repo)
         set_active(self.config.repo, name)
         self.config.raw.setdefault("course", {})["active"] = name
         self._loaded = None
         self.store.record("settings", {"course": name})
+        try:
+            if self.config.git.commit == "event" and gitops.is_repo(self.repo):
+                gitops.commit_files(self.repo, self.renderers(), f"course: follow {name}",
+                                    plain=[*self._plain_files(), CONFIG_FILE])
+            else:
+                self.dashboard()
+        except TrackerError as exc:
+            self.last_publish = f"warning: now following {name}, but the dashboard was not updated: {exc}"
 
 
 @dataclass(frozen=True)

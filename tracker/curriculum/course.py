@@ -197,10 +197,12 @@ def load_course(path: Path, repo: Path, cache_dir: Path | None = None) -> Loaded
 
 
 def attach_library(loaded: LoadedCurriculum, repo: Path, cache_dir: Path | None = None) -> LoadedCurriculum:
-    """A loaded course with the library exercises its modules use put in place (unchanged when it uses none)."""
-    if not any(m.uses for m in loaded.curriculum.modules()):
+    """A loaded course, checked as a course (what it uses and requires), with the library exercises its
+    modules use put in place (unchanged when it uses none)."""
+    uses = any(m.uses for m in loaded.curriculum.modules())
+    if not uses and not any(cat.requires for cat in loaded.curriculum.categories):
         return loaded
-    library = load_library(repo, cache_dir=cache_dir)
+    library = load_library(repo, cache_dir=cache_dir) if uses else {}
     problems = validate_course(loaded, repo, library)
     if problems:
         raise CurriculumError(problems)
