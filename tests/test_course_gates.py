@@ -45,3 +45,24 @@ def test_next_skips_a_locked_phase_and_grading_there_is_refused(fork):
     assert run_tracker("course", "gates", "on", env=later).returncode == 0
     assert "[x] 2.1.c1" in run_tracker("status", "2.1", env=later).stdout
     assert run_tracker("grade", "0.5.1", env=later).returncode == 2
+
+
+def test_mastering_a_phase_opens_the_next_and_a_gpu_only_check_is_optional():
+    from types import SimpleNamespace
+
+    from tracker.curriculum.course import course_path, load_course
+    from tracker.progress import gates as G
+
+    from .conftest import PROJECT
+
+    c = load_course(course_path(PROJECT, "small-llm"), PROJECT).curriculum
+
+    def progress(passed):
+        return SimpleNamespace(passed=dict.fromkeys(passed), ticked=set(), by_hand=set())
+
+    assert [lock.part for lock in G.locks(c, progress(["0.2.1", "0.2.2"]))] == ["2", "3", "4", "5"]
+    assert [lock.part for lock in G.locks(c, progress(["0.2.1", "0.2.2", "0.7.1"]))] == ["3", "4", "5"]
+    # A check only a GPU can grade does not hold a CPU learner back.
+    exercises = c.module("1.1").exercises
+    exercises[2] = exercises[2].model_copy(update={"device": "cuda"})
+    assert [lock.part for lock in G.locks(c, progress(["0.2.1", "0.2.2"]))] == ["3", "4", "5"]
