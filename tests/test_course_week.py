@@ -119,3 +119,14 @@ async def test_a_week_of_each_course(fork, week):
         assert week.part.strip("*") in labels[0]
         if week.locked_item and not week.lift:
             assert "🔒 opens when" in labels[1] and "🔒" not in labels[0]
+            # Grading in the locked part from the app is refused the same way, and nothing starts.
+            from tracker.tui.screens.exercise import ExerciseScreen
+
+            locked = app.tracker.curriculum.module(week.locked_item.rsplit(".", 1)[0]).exercises[0].id
+            app.push_screen(ExerciseScreen(locked))
+            await settle(pilot, app)
+            await pilot.press("g")
+            await settle(pilot, app)
+            notes = [n.message for n in app._notifications]
+            assert any(f"{locked} is in " in n and "`tracker course gates lifted`" in n for n in notes), notes
+            assert app.screen.cancel_event is None  # no grading run was started

@@ -691,8 +691,12 @@ class Tracker(_PublishingBase):
     def course_lines(self, progress=None) -> list[str]:
         """The pace and the locked parts of the active course, as lines (none for a course without either)."""
         from tracker.progress import gates as G
+        from tracker.progress.pacing import category_days
 
-        return G.describe(self.curriculum, progress or self.progress(), self.store.progress_events())
+        c = self.curriculum
+        if not G.has_gates(c) and not any(category_days(cat) for cat in c.categories):
+            return []  # most courses: nothing to say, and no history to read for it
+        return G.describe(c, progress or self.progress(), self.store.progress_events())
 
     def gates_lifted(self) -> bool:
         from tracker.progress.gates import gates_lifted
