@@ -87,7 +87,8 @@ async def test_a_week_of_each_course(fork, week):
     dashboard = readme.split("<!-- tracker:dashboard:start -->")[1].split("<!-- tracker:dashboard:end -->")[0]
     assert week.table in dashboard and week.part in dashboard
     for line in week.lines:
-        assert line in dashboard
+        assert (f"- 🔒 {line}" if line.startswith("locked") else line) in dashboard
+    assert ("Total Projects Completed" in dashboard) == (week.course == "curriculum")  # the others have no capstones
     assert f"### {week.module} {week.ticks[0].rsplit('.c', 1)[0]}:" in readme
     assert readme.count("- [x] ") >= len(week.ticks) + week.lift
     log = (fork / "CAPTAINS_LOG.md").read_text(encoding="utf-8")

@@ -135,8 +135,9 @@ def render_course(c: Curriculum, progress: Progress, events: list) -> list[str]:
     lines = describe(c, progress, events)
     if not lines:
         return []
-    out = [f"**{lines[0]}**" if not lines[0].startswith(("locked", "open")) else f"- {lines[0]}"]
-    out += [f"- {'🔒 ' if line.startswith('locked') else ''}{line}" for line in lines[1:]]
+    gates = ("locked", "open (gates lifted)")
+    out = [f"- {'🔒 ' if line.startswith('locked') else ''}{line}" if line.startswith(gates) else f"**{line}**"
+           for line in lines]
     return out + [""]
 
 
@@ -176,9 +177,10 @@ def render_dashboard(c: Curriculum, progress: Progress, states: dict[str, str], 
         status = "Started"
     else:
         status = "Not Started"
-    lines.append(
-        f"| **Total Projects Completed** | {status} | {bar(fraction)} | **{capstones_done} / {capstones_total}** |"
-    )
+    if capstones_total:  # a course without capstone projects has no row to count them
+        lines.append(
+            f"| **Total Projects Completed** | {status} | {bar(fraction)} | **{capstones_done} / {capstones_total}** |"
+        )
     lines += ["", '</td><td valign="top">', ""] + render_summary(c, progress, journey) + ["", "</td></tr></table>", ""]
     level = progress.level
     streak = progress.streak
