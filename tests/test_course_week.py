@@ -66,7 +66,7 @@ async def test_a_week_of_each_course(fork, week):
     if week.locked_item:  # Wednesday missed; on Thursday a locked part is refused, saying what opens it
         refused = run_tracker("check", week.locked_item, env=at(3))
         assert refused.returncode == 2 and "is mastered; `tracker course gates lifted` opens every part" in refused.stderr
-    ok("log", "--insight", "The plan waits for me", env=at(4))
+    assert f": {week.module} " in ok("log", "--insight", "The plan waits for me", env=at(4))
     if week.lift:  # Saturday: the learner chooses to open every part, and uses it
         ok("course", "gates", "lifted", env=at(5))
         ok("check", week.locked_item, env=at(5, 19))

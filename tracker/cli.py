@@ -465,7 +465,8 @@ def log(module: str, title: str, insight: str, challenge: str, next_steps: str, 
         entry = t.log_entry(day=day, module=module, title=title, insight=insight, challenge=challenge,
                             next_steps=next_steps)
         _published(t)
-    click.echo(f"logged {entry['date']}: Module {entry['module']} - {entry['title']}")
+        word = t.curriculum.words.module
+    click.echo(f"logged {entry['date']}: {word} {entry['module']} - {entry['title']}")
 
 
 def _edit_entry(t: Any, module: str, title: str) -> tuple[str, str, str, str]:
