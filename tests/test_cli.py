@@ -130,7 +130,7 @@ def test_status_json_schema(fork):
     assert report["schema"] == 1
     assert [c["id"] for c in report["categories"]] == ["0", "1", "2"]
     module = report["categories"][0]["modules"][0]
-    assert set(module) == {"id", "title", "complete", "fraction", "exercises", "checklist", "capstone"}
+    assert set(module) == {"id", "title", "complete", "locked_until", "fraction", "exercises", "checklist", "capstone"}
     assert set(module["exercises"][0]) == {"id", "title", "kind", "status", "state", "device", "stub", "grader", "xp", "graded_on"}
     assert set(module["capstone"]) == {"title", "objective", "complete", "steps", "milestones"}
     assert set(report["papers"][0]) == {"id", "title", "ticked", "quiz"}

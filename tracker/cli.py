@@ -141,9 +141,11 @@ def status(module_id: str | None, as_json: bool) -> None:
         for line in _course_lines(t):
             click.echo(line)
     click.echo("")
+    words = report["course"]["words"]["module"].lower() + "s"
     for category in report["categories"]:
         click.echo(
-            f"{category['title']:<38} {bar(category['fraction'])} {category['modules_completed']}/{category['modules_total']} modules  {category['status']}"
+            f"{category['label']:<38} {bar(category['fraction'])} {category['modules_completed']}/{category['modules_total']} "
+            f"{words}  {category['status']}" + ("  🔒 locked" if category["locked_until"] else "")
         )
         for module in category["modules"]:
             passed = sum(e["state"] == "passed" for e in module["exercises"])
@@ -165,7 +167,7 @@ def _module_status(t: Any, module_id: str) -> None:
     module = t.curriculum.module(module_id)
     states, ticked = t.states(), t.ticked()
     p = S.module_progress(module, states, ticked)
-    click.echo(f"Module {module.id}: {_plain(module.title)}")
+    click.echo(f"{t.curriculum.words.module} {module.id}: {_plain(module.title)}")
     click.echo(f"{p.exercises_passed}/{p.exercises_total} checks passed · {p.items_ticked}/{p.items_total} concepts · "
                f"{p.steps_ticked}/{p.steps_total} capstone steps" + (" · complete" if p.complete else ""))
     click.echo("\nKnowledge checks (`tracker grade ID`):")
@@ -194,8 +196,14 @@ def next_() -> None:
     """Show the next exercise or checklist item to work on (the app's "Next" too)."""
     with _tracker() as t:
         up = t.next_up()
-        for line in _course_lines(t):
+        lines = _course_lines(t)
+        closed = bool(t.closed_modules())
+        for line in lines:
             click.echo(line)
+    if up is None and closed:
+        click.echo("Everything open is done; the locked parts above open as you master what they require "
+                   "(`tracker course gates lifted` opens them now)")
+        return
     if up is None:
         click.echo("Everything is done. Congratulations, graduate!")
         return
@@ -457,7 +465,8 @@ def log(module: str, title: str, insight: str, challenge: str, next_steps: str, 
         entry = t.log_entry(day=day, module=module, title=title, insight=insight, challenge=challenge,
                             next_steps=next_steps)
         _published(t)
-    click.echo(f"logged {entry['date']}: Module {entry['module']} - {entry['title']}")
+        word = t.curriculum.words.module
+    click.echo(f"logged {entry['date']}: {word} {entry['module']} - {entry['title']}")
 
 
 def _edit_entry(t: Any, module: str, title: str) -> tuple[str, str, str, str]:
@@ -659,13 +668,15 @@ def course_use(name: str) -> None:
     with _tracker() as t:
         t.use_course(name)
         title = t.curriculum.title
+        _published(t)
     click.echo(f"now following {name}: {title}")
 
 
 @course.command(name="gates")
-@click.argument("state", type=click.Choice(["on", "lifted"]))
+@click.argument("state", type=click.Choice(["on", "lifted", "off"]))
 def course_gates(state: str) -> None:
-    """Keep parts locked until what they require is mastered (on), or open everything (lifted)."""
+    """Keep parts locked until what they require is mastered (on), or open everything (lifted, or off)."""
+    state = "lifted" if state == "off" else state
     with _tracker() as t:
         t.lift_gates(state == "lifted")
     click.echo("gates lifted: every part is open" if state == "lifted" else "gates on: a part opens when what it requires is mastered")
@@ -673,14 +684,7 @@ def course_gates(state: str) -> None:
 
 def _course_lines(t: Any) -> list[str]:
     """The pacing line and the locked parts of the active course, for `status` and `next`."""
-    view = t.course_view()
-    lines = [view["pace"].line()] if view["pace"] else []
-    for lock in view["locks"]:
-        if view["gates_lifted"]:
-            lines.append(f"open (gates lifted): {lock.title}")
-        else:
-            lines.append(f"locked: {lock.title} · opens when {' and '.join(lock.needs)} is mastered")
-    return lines
+    return t.course_lines()
 
 
 @cli.command(name="import")

@@ -80,7 +80,8 @@ class _PublishingBase:
         from tracker.progress.focus import focus_for, suggest
 
         progress = self.progress(now)
-        return focus_for(progress.today), suggest(self.curriculum, progress, self.states(), progress.today)
+        closed = self.closed_modules(progress)
+        return focus_for(progress.today), suggest(self.curriculum, progress, self.states(), progress.today, closed)
 
     def renderers(self):
         from tracker.publish.pages import hook
@@ -282,6 +283,7 @@ class Tracker(_PublishingBase):
 
         if not exercise.gradable or not exercise.stub:
             raise TrackerError(f"{exercise.id} cannot be watched: its grader is coming soon")
+        self.refuse_locked([(exercise.id, exercise.module_id)])
         worker = self.warm()
         if worker is not None:
             worker.start_soon()  # warm by the first save, whichever thread grades it
@@ -417,12 +419,16 @@ class Tracker(_PublishingBase):
 
     def resolve_targets(self, target: str | None, all_: bool = False) -> list[Exercise]:
         if all_:
-            return list(self.curriculum.gradables())
+            closed = self.closed_modules()
+            return [e for e in self.curriculum.gradables() if e.module_id not in closed]
         if not target:
             raise TrackerError("say what to grade: a module (1.1), an exercise (1.1.2) or --all")
         if self.curriculum.has_module(target):
+            self.refuse_locked([(target, target)])
             module = self.curriculum.module(target)
             return list(module.exercises) + (list(module.capstone.milestones) if module.capstone else [])
+        if self.curriculum.has_exercise(target):
+            self.refuse_locked([(target, self.curriculum.exercise(target).module_id)])
         if target == "papers":
             return [p.quiz for p in self.curriculum.papers if p.quiz is not None]
         return [self.exercise(target)]
@@ -464,6 +470,7 @@ class Tracker(_PublishingBase):
         """Grade exercises in a child process and record each attempt; coming-soon ones are reported."""
         import time
 
+        self.refuse_locked([(e.id, e.module_id) for e in exercises if e.gradable])
         started = time.monotonic()
         device = device or self.config.grading.device
         runnable = [e for e in exercises if e.gradable]
@@ -551,6 +558,8 @@ class Tracker(_PublishingBase):
             current = item_id in self.ticked()
             if current == ticked:
                 return []
+            if ticked:
+                self.refuse_locked([(item_id, exercise.module_id)])
             self.store.record("tick" if ticked else "untick", {"item": item_id})
             scope = exercise.module_id if self.curriculum.has_module(exercise.module_id) else None
             self.last_publish = self.after_event(self.commit_message(scope, f"{item_id} {'ticked' if ticked else 'unticked'} by hand"))
@@ -559,7 +568,8 @@ class Tracker(_PublishingBase):
         leaves = [leaf for leaf in item.walk() if not leaf.items]
         current = self.ticked()
         changed = [leaf.id for leaf in leaves if (leaf.id in current) != ticked]
-        if ticked:
+        if ticked and changed:
+            self.refuse_locked([(item_id, ".".join(item_id.split(".")[:2]))])
             for leaf in leaves:
                 if leaf.artifact and leaf.id in changed and not repo_file(self.repo, leaf.artifact).exists():
                     raise TrackerError(f"{leaf.id} points at {leaf.artifact}, which does not exist yet")
@@ -646,7 +656,8 @@ class Tracker(_PublishingBase):
         """The exercise to move on to after a pass: one that fails, else the next required one not passed."""
         from tracker.progress.focus import next_exercise
 
-        found = next_exercise(self.curriculum, self.progress(), self.states(), after=after)
+        progress = self.progress()
+        found = next_exercise(self.curriculum, progress, self.states(), after=after, closed=self.closed_modules(progress))
         return NextUp(found.kind, found.id, found.text, self._stub_of(found)) if found else None
 
     def payoff(self, exercise_id: str) -> Payoff | None:
@@ -664,31 +675,89 @@ class Tracker(_PublishingBase):
 
     # --- courses, gates and pacing ----------------------------------------------------------------
 
-    def course_view(self) -> dict:
+    def course_view(self, progress=None) -> dict:
         """The active course's name, its pace today, its locks, and whether the learner lifted the gates."""
         from tracker.progress import gates as G
-        from tracker.progress.pacing import pace
+        from tracker.progress.pacing import course_start, pace
 
-        progress = self.progress()
+        progress = progress or self.progress()
         return {
             "name": self.config.course,
-            "pace": pace(self.curriculum, progress),
+            "pace": pace(self.curriculum, progress, course_start(self.store.progress_events())),
             "locks": G.locks(self.curriculum, progress),
-            "gates_lifted": G.gates_lifted(self.store.progress_events()),
+            "gates_lifted": self.gates_lifted(),
         }
+
+    def course_lines(self, progress=None) -> list[str]:
+        """The pace and the locked parts of the active course, as lines (none for a course without either)."""
+        from tracker.progress import gates as G
+        from tracker.progress.pacing import category_days
+
+        c = self.curriculum
+        if not G.has_gates(c) and not any(category_days(cat) for cat in c.categories):
+            return []  # most courses: nothing to say, and no history to read for it
+        return G.describe(c, progress or self.progress(), self.store.progress_events())
+
+    def gates_lifted(self) -> bool:
+        from tracker.progress.gates import gates_lifted
+
+        return gates_lifted(self.store.progress_events())
+
+    def closed_modules(self, progress=None) -> frozenset[str]:
+        """The modules a mastery gate keeps locked now (none when the course has no gates or they are lifted)."""
+        from tracker.progress import gates as G
+
+        c = self.curriculum
+        if not G.has_gates(c) or self.gates_lifted():
+            return frozenset()
+        return frozenset(G.locked_ids(c, G.locks(c, progress or self.progress())))
+
+    def refuse_locked(self, wanted: list[tuple[str, str]]) -> None:
+        """Raise a TrackerError that says what opens the part when a gate keeps locked the module of one of
+        ``wanted`` (pairs of an exercise or item id and its module id)."""
+        from tracker.progress import gates as G
+
+        c = self.curriculum
+        if not wanted or not G.has_gates(c) or self.gates_lifted():
+            return
+        found = G.locks(c, self.progress())
+        for ident, module_id in wanted:
+            lock = G.lock_of(c, found, module_id)
+            if lock is not None:
+                raise TrackerError(
+                    f"{ident} is in {lock.title}, locked until {' and '.join(lock.needs)} is mastered; "
+                    "`tracker course gates lifted` opens every part now (recorded in your journal)"
+                )
 
     def lift_gates(self, lifted: bool) -> None:
         """Open every gate (or close them again); the choice is recorded in the journal."""
         self.store.record("settings", {"gates": "lifted" if lifted else "on"})
 
     def use_course(self, name: str) -> None:
-        """Follow another course: tracker.toml names it, the journal says when. Passes keep their ids."""
-        from tracker.curriculum.course import set_active
+        """Follow another course: tracker.toml names it, the journal says when, and the README and the log
+        change to its parts and words (committed with tracker.toml where commits follow events). A course
+        that does not load is refused with its first problem, before anything changes. Passes keep their ids."""
+        from tracker.config import CONFIG_FILE
+        from tracker.curriculum.course import course_names, course_path, set_active
+        from tracker.publish import gitops
 
+        if name not in course_names(self.repo):
+            raise TrackerError(f"no course named {name!r}; `tracker course list` shows them")
+        loaded = load(course_path(self.repo, name))
+        check_curriculum(loaded, self.repo)
+        attach_library(loaded, self.repo)
         set_active(self.config.repo, name)
         self.config.raw.setdefault("course", {})["active"] = name
         self._loaded = None
         self.store.record("settings", {"course": name})
+        try:
+            if self.config.git.commit == "event" and gitops.is_repo(self.repo):
+                gitops.commit_files(self.repo, self.renderers(), f"course: follow {name}",
+                                    plain=[*self._plain_files(), CONFIG_FILE])
+            else:
+                self.dashboard()
+        except TrackerError as exc:
+            self.last_publish = f"warning: now following {name}, but the dashboard was not updated: {exc}"
 
 
 @dataclass(frozen=True)

@@ -140,25 +140,43 @@ def validate_course(loaded: LoadedCurriculum, repo: Path, library: dict[str, Exe
                 problems.append(loaded.problem(loc, f"prerequisite {req!r} is not a part of this course"))
             elif req == category.id:
                 problems.append(loaded.problem(loc, "a part cannot require itself"))
-    cycle = _category_cycle(c)
-    if cycle:
-        ci = next(i for i, cat in enumerate(c.categories) if cat.id == cycle[0])
-        problems.append(loaded.problem(("categories", ci, "requires"),
-                                       f"the parts require each other in a circle: {' -> '.join(cycle + [cycle[0]])}"))
+    found = _category_cycle(c)
+    if found:
+        cycle, loc = found
+        problems.append(loaded.problem(loc, f"the parts require each other in a circle: {' -> '.join(cycle + [cycle[0]])}"))
     return problems
 
 
-def _category_cycle(c: Curriculum) -> list[str]:
-    """A circle of category requirements (a category that needs a module needs that module's category)."""
-    owner = {m.id: cat.id for cat in c.categories for m in cat.modules}
-    edges = {cat.id: [owner.get(r, r) for r in cat.requires if owner.get(r, r) != cat.id] for cat in c.categories}
+def _category_cycle(c: Curriculum) -> tuple[list[str], tuple] | None:
+    """A circle of requirements between categories, and the `requires` entry that starts it. A category is
+    mastered when all its modules are, so what a module (or one of its exercises) requires in another
+    category, its own category waits for too."""
+    owner: dict[str, str] = {}
+    for cat in c.categories:
+        owner[cat.id] = cat.id
+        for m in cat.modules:
+            owner[m.id] = cat.id
+            for e in m.exercises:
+                owner.setdefault(e.id, cat.id)
+    edges: dict[str, dict[str, tuple]] = {cat.id: {} for cat in c.categories}  # category -> {needed: loc}
+    for ci, cat in enumerate(c.categories):
+        wants = [(r, ("categories", ci, "requires", ri)) for ri, r in enumerate(cat.requires)]
+        for mi, m in enumerate(cat.modules):
+            wants += [(r, ("categories", ci, "modules", mi, "requires", ri)) for ri, r in enumerate(m.requires)]
+            for ei, e in enumerate(m.exercises):
+                wants += [(r, ("categories", ci, "modules", mi, "exercises", ei, "requires", ri))
+                          for ri, r in enumerate(e.requires)]
+        for req, loc in wants:
+            target = owner.get(req)
+            if target is not None and target != cat.id:
+                edges[cat.id].setdefault(target, loc)
     state: dict[str, int] = {}
     path: list[str] = []
 
     def visit(node: str) -> list[str]:
         state[node] = 1
         path.append(node)
-        for nxt in edges.get(node, []):
+        for nxt in edges.get(node, {}):
             if state.get(nxt) == 1:
                 return path[path.index(nxt):]
             if nxt not in state and (found := visit(nxt)):
@@ -168,9 +186,9 @@ def _category_cycle(c: Curriculum) -> list[str]:
         return []
 
     for cat in c.categories:
-        if cat.id not in state and (found := visit(cat.id)):
-            return found
-    return []
+        if cat.id not in state and (cycle := visit(cat.id)):
+            return cycle, edges[cycle[0]][cycle[1 % len(cycle)]]
+    return None
 
 
 def resolve(loaded: LoadedCurriculum, library: dict[str, Exercise]) -> LoadedCurriculum:
@@ -197,10 +215,12 @@ def load_course(path: Path, repo: Path, cache_dir: Path | None = None) -> Loaded
 
 
 def attach_library(loaded: LoadedCurriculum, repo: Path, cache_dir: Path | None = None) -> LoadedCurriculum:
-    """A loaded course with the library exercises its modules use put in place (unchanged when it uses none)."""
-    if not any(m.uses for m in loaded.curriculum.modules()):
+    """A loaded course, checked as a course (what it uses and requires), with the library exercises its
+    modules use put in place (unchanged when it uses none)."""
+    uses = any(m.uses for m in loaded.curriculum.modules())
+    if not uses and not any(cat.requires for cat in loaded.curriculum.categories):
         return loaded
-    library = load_library(repo, cache_dir=cache_dir)
+    library = load_library(repo, cache_dir=cache_dir) if uses else {}
     problems = validate_course(loaded, repo, library)
     if problems:
         raise CurriculumError(problems)

@@ -6,6 +6,11 @@ The shape is read from the headings: the level that most lists sit directly unde
 like curriculum.yaml's own markdown are kept: ``Module 0.1: Title`` gives the module its id, a section
 named "Knowledge Checks" (items ``**Exercise 1:** ...``) holds exercises, and ``Capstone Project: Title``
 (items ``**Objective:** ...`` and ``**Step 1:** ...``) is the module's capstone. A table is a note.
+
+Two kinds of top-level part are not work to tick, and go where curriculum.yaml keeps them: a part whose
+every item is a paper (``**Title:** "Name" (Authors, 2023)``) becomes the course's ``papers``, and a part
+without modules whose lists are plain bullets, in a roadmap whose work is checkboxes, becomes its
+``arsenal`` of tools (each list titled by the bold line above it).
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ MODULE_TITLE = re.compile(r"^Module\s+(\d+\.\d+):\s*(.+)$")
 CHECK = re.compile(r"^\*\*(Exercise|Check|Self-Study)\s+\d+:\*\*\s*(.+)$")
 OBJECTIVE = re.compile(r"^\*\*Objective:\*\*\s*(.+)$")
 CAPSTONE = re.compile(r"^Capstone Project:\s*(.+)$")
+GROUP = re.compile(r"^\*\*([^*]+?)\*\*\s*$")  # a bold line alone: the title of the list below it
+PAPER = re.compile(r"^\*\*([^*]+?):\*\*\s*(.*\b(?:19|20)\d\d\b.*)$")  # **Title:** a citation with its year
 LOG_TEMPLATE = (
     "YYYY-MM-DD: Module X.Y - Title\nProgress: [Current status and completed work]\n"
     "Key Insight: [Major understanding or breakthrough moment]\nChallenge: [Current obstacles and approach to resolution]\n"
@@ -39,6 +46,7 @@ class _Section:
     title: str
     items: list = field(default_factory=list)  # [text, [child texts]]
     table: list[str] = field(default_factory=list)
+    checkboxes: int = 0  # how many of its items are checkboxes (- [ ] ...)
 
 
 @dataclass
@@ -46,6 +54,7 @@ class _Module:
     title: str
     summary: str = ""
     sections: list[_Section] = field(default_factory=list)
+    implicit: bool = False  # made for lists that sit right under a category heading
 
 
 @dataclass
@@ -112,6 +121,7 @@ def parse_roadmap(markdown: str, fallback_title: str) -> tuple[str, list[_Catego
     module: _Module | None = None
     section: _Section | None = None
     pending = ""  # which heading the next paragraph describes: "category" or "module"
+    group = ""  # a bold line alone, waiting to title the list that follows it
     indent_of_parent = None
 
     def need_module() -> _Module:
@@ -119,7 +129,7 @@ def parse_roadmap(markdown: str, fallback_title: str) -> tuple[str, list[_Catego
         if not categories:
             categories.append(_Category(title or fallback_title))
         if module is None:
-            module = _Module(categories[-1].title)
+            module = _Module(categories[-1].title, implicit=True)
             categories[-1].modules.append(module)
         return module
 
@@ -133,6 +143,7 @@ def parse_roadmap(markdown: str, fallback_title: str) -> tuple[str, list[_Catego
     for line in lines:
         if m := HEADING.match(line):
             depth, text = len(m.group(1)), _clean(m.group(2))
+            group = ""
             if not text:
                 continue
             if depth < category_level or (depth <= category_level and category_level < 1):
@@ -154,17 +165,27 @@ def parse_roadmap(markdown: str, fallback_title: str) -> tuple[str, list[_Catego
             continue
         if m := LIST.match(line):
             indent, text = len(m.group(1).expandtabs(4)), m.group(3).strip()
+            if group and (section is None or section.items):  # a heading just above names the list itself
+                section = _Section(group)
+                need_module().sections.append(section)
+            group = ""
             target = need_section()
             if target.items and indent_of_parent is not None and indent > indent_of_parent:
                 target.items[-1][1].append(text)
             else:
                 target.items.append([text, []])
+                target.checkboxes += m.group(2) is not None
                 indent_of_parent = indent
             pending = ""
             continue
         if TABLE.match(line):
             need_section().table.append(line.strip())
             continue
+        if (bold := GROUP.match(line.strip())) and not pending:
+            group = bold.group(1).strip().rstrip(":").strip()
+            continue
+        if line.strip():
+            group = ""
         if line.strip() and pending:
             paragraph = _clean(line)
             if paragraph and not paragraph.startswith(("!", "---")):
@@ -176,11 +197,49 @@ def parse_roadmap(markdown: str, fallback_title: str) -> tuple[str, list[_Catego
     return title or fallback_title, categories
 
 
+def _papers(category: _Category) -> list[dict] | None:
+    """A part that lists papers, as curriculum.yaml's ``papers`` (None when it is not one)."""
+    items = [text for m in category.modules for s in m.sections for text, _ in s.items]
+    found = [PAPER.match(text) for text in items]
+    if not items or not all(found):
+        return None
+    papers, seen = [], set()
+    for match in found:
+        paper_title = match.group(1).strip()
+        slug = re.sub(r"[^a-z0-9]+", "", re.sub(r"\(.*?\)", "", paper_title).lower()) or "paper"
+        ident, n = f"paper.{slug}", 1
+        while ident in seen:
+            n += 1
+            ident = f"paper.{slug}-{n}"
+        seen.add(ident)
+        papers.append({"id": ident, "title": paper_title, "citation": match.group(2).strip()})
+    return papers
+
+
+def _tools(category: _Category, checkboxes: bool) -> list[dict] | None:
+    """A part of plain bullet lists with no modules, in a roadmap of checkboxes: curriculum.yaml's
+    ``arsenal`` (None when it is not one)."""
+    sections = [s for m in category.modules for s in m.sections if s.items]
+    if not checkboxes or not sections or not all(m.implicit for m in category.modules) or any(s.checkboxes for s in sections):
+        return None
+    return [{"title": category.title if s.title == "Checklist" else s.title,
+             "lines": [line for text, kids in s.items for line in (text, *kids)]} for s in sections]
+
+
 def build_course(title: str, categories: list[_Category]) -> dict:
     """The course file's data: ids in the project's numbering, everything hand-ticked."""
     out = []
     numbered = 0
+    papers: list[dict] = []
+    arsenal: list[dict] = []
+    checkboxes = any(s.checkboxes for c in categories for m in c.modules for s in m.sections)
     for category in categories:
+        if (found := _papers(category)) is not None:
+            papers += [p for p in found if p["id"] not in {q["id"] for q in papers}]
+            continue
+        if (tools := _tools(category, checkboxes)) is not None:
+            arsenal += tools
+            continue
         modules = []
         for module in category.modules:
             if not any(s.items or s.table for s in module.sections):
@@ -200,7 +259,12 @@ def build_course(title: str, categories: list[_Category]) -> dict:
                     "modules": data_modules})
     if not out:
         raise TrackerError("the roadmap has headings but no lists under them to make items of")
-    return {"version": 1, "title": title, "categories": out, "log_template": LOG_TEMPLATE}
+    data: dict = {"version": 1, "title": title, "categories": out}
+    if arsenal:
+        data["arsenal"] = arsenal
+    if papers:
+        data["papers"] = papers
+    return data | {"log_template": LOG_TEMPLATE}
 
 
 def _module(mid: str, title: str, module: _Module) -> dict:

@@ -8,6 +8,7 @@ days the work done is worth, and the difference is "ahead" or "behind". A missed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from tracker.curriculum.model import Category, Curriculum, Module
 
@@ -50,14 +51,27 @@ def _units(module: Module, progress) -> tuple[int, int]:
     return done, total
 
 
-def pace(curriculum: Curriculum, progress) -> Pace | None:
-    """The course's pace today, or None when the course plans no days."""
+def course_start(events) -> date | None:
+    """The day the learner first chose the course they follow now (`tracker course use`), or None when they
+    never chose one: the journey's first day is then the course's."""
+    from tracker.progress.rules import event_day
+
+    chosen = [ev for ev in events if ev.type == "settings" and "course" in ev.data]
+    if not chosen:
+        return None
+    name = chosen[-1].data["course"]
+    return event_day(next(ev for ev in chosen if ev.data["course"] == name))
+
+
+def pace(curriculum: Curriculum, progress, start: date | None = None) -> Pace | None:
+    """The course's pace today, or None when the course plans no days. Day 1 is ``start`` when given (the
+    day the course was chosen), else the journey's first day."""
     plan = [(c, category_days(c)) for c in curriculum.categories]
     total = sum(days for _, days in plan)
     if total <= 0:
         return None
     word = curriculum.words.category
-    day = max(progress.day_number, 1)
+    day = max((progress.today - start).days + 1 if start and progress.first_day else progress.day_number, 1)
     worth = 0.0
     current = None
     for category, days in plan:

@@ -48,10 +48,14 @@ def _exercise(c, e, states: dict[str, str], passed: dict[str, tuple] | None = No
 
 
 def status_report(tracker) -> dict[str, Any]:
+    from tracker.progress import gates as G
+
     c = tracker.curriculum
     states = tracker.states()
     ticked = tracker.ticked()
-    passed = tracker.progress().passed
+    now = tracker.progress()
+    passed = now.passed
+    closed = {lock.part: list(lock.needs) for lock in G.locks(c, now)} if tracker.closed_modules(now) else {}
     categories = []
     for category in c.categories:
         modules, progresses = [], []
@@ -63,6 +67,7 @@ def status_report(tracker) -> dict[str, Any]:
                     "id": module.id,
                     "title": module.title,
                     "complete": progress.complete,
+                    "locked_until": closed.get(module.id, []),
                     "fraction": round(progress.fraction, 4),
                     "exercises": [_exercise(c, e, states, passed) for e in module.exercises],
                     "checklist": [_item(i, ticked, c) for cl in module.checklists for i in cl.items],
@@ -83,6 +88,8 @@ def status_report(tracker) -> dict[str, Any]:
             {
                 "id": category.id,
                 "title": category.title,
+                "label": G.part_title(c, category),
+                "locked_until": closed.get(category.id, []),
                 "status": S.category_status(progresses),
                 "fraction": round(1.0 if done == len(progresses) else total_fraction, 4),
                 "modules_completed": done,
@@ -93,6 +100,8 @@ def status_report(tracker) -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,
         "title": c.title,
+        "course": {"name": tracker.config.course, "words": {"category": c.words.category, "module": c.words.module},
+                   "lines": tracker.course_lines(now)},
         "categories": categories,
         "papers": [
             {"id": p.id, "title": p.title, "ticked": p.id in ticked or states.get(p.id) == "passed",

@@ -152,7 +152,7 @@ def render_entry(c: Curriculum, progress: Progress, day: str, entry: dict) -> st
     title = entry.get("title") or (c.module(module).title if module and c.has_module(module) else "")
     progress_text = (entry.get("progress") or "").strip() or day_progress(progress, day, c)
     return (
-        f"### {day}: Module {module} - {title}\n\n"
+        f"### {day}: {c.words.module} {module} - {title}\n\n"
         f"- **Progress:** {progress_text}\n"
         f"- **Key Insight:** {(entry.get('insight') or '').strip()}\n"
         f"- **Challenge:** {(entry.get('challenge') or '').strip()}\n"

@@ -109,27 +109,49 @@ def render_summary(c: Curriculum, progress: Progress, journey: Journey) -> list[
     lines = [f"**{passed} / {len(exercises)}** exercises passed<br>", f"**{_duration(journey.study_seconds)}** of study<br>"]
     if journey.current_module and c.has_module(journey.current_module):
         module = c.module(journey.current_module)
-        lines.append(f"Now on **Module {module.id}**: {module.title}<br>")
+        lines.append(f"Now on **{c.words.module} {module.id}**: {module.title}<br>")
     if progress.logs:
         day, entry = max(progress.logs.items())
         module, title = entry.get("module") or "", entry.get("title") or ""
         said = next((entry.get(k, "").strip() for k in ("insight", "next_steps", "challenge", "progress")
                      if (entry.get(k) or "").strip()), "")
         said = said if len(said) <= 90 else said[:87].rstrip() + "…"
-        lines.append(f"Latest log: [{day}: {title or 'Module ' + module}]({LOG_PATH}#{_anchor(day, module, title)})"
+        lines.append(f"Latest log: [{day}: {title or c.words.module + ' ' + module}]"
+                     f"({LOG_PATH}#{_anchor(day, module, title, c.words.module)})"
                      + (f": *{said}*" if said else ""))
     else:
         lines.append("Latest log: none yet (`tracker log`)")
     return lines
 
 
-def render_dashboard(c: Curriculum, progress: Progress, states: dict[str, str], journey: Journey = Journey()) -> str:
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+
+
+def render_course(c: Curriculum, progress: Progress, events: list) -> list[str]:
+    """The course's pace and its locked parts, above the table (nothing for a course without either)."""
+    from tracker.progress.gates import describe
+
+    lines = describe(c, progress, events)
+    if not lines:
+        return []
+    gates = ("locked", "open (gates lifted)")
+    out = [f"- {'🔒 ' if line.startswith('locked') else ''}{line}" if line.startswith(gates) else f"**{line}**"
+           for line in lines]
+    return out + [""]
+
+
+def render_dashboard(c: Curriculum, progress: Progress, states: dict[str, str], journey: Journey = Journey(),
+                     events: list = ()) -> str:
+    from tracker.progress.gates import part_title
+
     lines = [
         "## Progress Dashboard",
         "",
+        *render_course(c, progress, list(events)),
         '<table><tr><td valign="top">',
         "",
-        "| Category | Status | Completion | Modules |",
+        f"| {c.words.category} | Status | Completion | {_plural(c.words.module)} |",
         "|----------|--------|------------|---------|",
     ]
     capstone_steps_done = capstone_steps_total = capstones_done = capstones_total = 0
@@ -138,7 +160,7 @@ def render_dashboard(c: Curriculum, progress: Progress, states: dict[str, str], 
         done = sum(p.complete for p in mp)
         fraction = 1.0 if done == len(mp) else sum(p.fraction for p in mp) / len(mp)
         lines.append(
-            f"| **{category.title}** | {_status(mp)} | {bar(fraction)} | {done} / {len(mp)} |"
+            f"| **{part_title(c, category)}** | {_status(mp)} | {bar(fraction)} | {done} / {len(mp)} |"
         )
         for p in mp:
             if p.steps_total:
@@ -155,9 +177,10 @@ def render_dashboard(c: Curriculum, progress: Progress, states: dict[str, str], 
         status = "Started"
     else:
         status = "Not Started"
-    lines.append(
-        f"| **Total Projects Completed** | {status} | {bar(fraction)} | **{capstones_done} / {capstones_total}** |"
-    )
+    if capstones_total:  # a course without capstone projects has no row to count them
+        lines.append(
+            f"| **Total Projects Completed** | {status} | {bar(fraction)} | **{capstones_done} / {capstones_total}** |"
+        )
     lines += ["", '</td><td valign="top">', ""] + render_summary(c, progress, journey) + ["", "</td></tr></table>", ""]
     level = progress.level
     streak = progress.streak
@@ -211,7 +234,7 @@ def _exercise_line(c: Curriculum, module: Module, exercise, progress: Progress) 
 
 def render_module(c: Curriculum, module: Module, progress: Progress) -> list[str]:
     ticked = progress.ticked
-    lines = [f"### Module {module.id}: {module.title}", "", f"**{module.summary}**", ""]
+    lines = [f"### {c.words.module} {module.id}: {module.title}", "", f"**{module.summary}**", ""]
     for checklist in module.checklists:
         lines += [f"#### {checklist.title}", ""]
         lines += _items(checklist.items, c, ticked)
@@ -233,9 +256,11 @@ def render_module(c: Curriculum, module: Module, progress: Progress) -> list[str
 
 
 def render_curriculum(c: Curriculum, progress: Progress) -> str:
+    from tracker.progress.gates import part_title
+
     lines: list[str] = []
     for category in c.categories:
-        lines += [f"## {category.title}", "", category.description, ""]
+        lines += [f"## {part_title(c, category)}", "", category.description, ""]
         for module in category.modules:
             lines += render_module(c, module, progress)
             lines += ["---", ""]
@@ -263,14 +288,14 @@ def render_log_index(c: Curriculum, progress: Progress, recent: int = 5) -> str:
     for day, entry in reversed(entries[-recent:]):
         title = entry.get("title") or ""
         module = entry.get("module") or ""
-        lines.append(f"- [{day}: Module {module} - {title}]({LOG_PATH}#{_anchor(day, module, title)})")
+        lines.append(f"- [{day}: {c.words.module} {module} - {title}]({LOG_PATH}#{_anchor(day, module, title, c.words.module)})")
     if len(entries) > recent:
         lines.append(f"- … and {len(entries) - recent} earlier entries in [{LOG_PATH}]({LOG_PATH})")
     return "\n".join(lines)
 
 
-def _anchor(day: str, module: str, title: str) -> str:
-    """GitHub's heading anchor for '### day: Module m - title'."""
-    text = f"{day}: Module {module} - {title}".lower()
+def _anchor(day: str, module: str, title: str, word: str = "Module") -> str:
+    """GitHub's heading anchor for '### day: Module m - title' (the course's word for a module)."""
+    text = f"{day}: {word} {module} - {title}".lower()
     keep = "".join(ch for ch in text if ch.isalnum() or ch in " -_")
     return keep.replace(" ", "-")

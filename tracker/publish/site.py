@@ -63,7 +63,7 @@ def renderers(c: Curriculum, events: list[Event], settings: rules.Settings) -> d
     progress = rules.evaluate(c, events, settings, as_of(events))
     states = states_from_events(c, events)
     sections = {
-        "dashboard": readme.render_dashboard(c, progress, states, journey_of(c, events)),
+        "dashboard": readme.render_dashboard(c, progress, states, journey_of(c, events), events),
         "curriculum": readme.render_curriculum(c, progress),
         "log": readme.render_log_index(c, progress),
     }
@@ -79,9 +79,10 @@ def regenerate_in(settings: rules.Settings):
     """For a sync: the renderers for another checkout of the repository (its own curriculum and journal)."""
 
     def build(worktree: Path) -> dict[str, Renderer]:
-        from tracker.curriculum.loader import load
+        from tracker.config import Config
+        from tracker.curriculum.course import load_course
 
-        c = load(worktree / "curriculum.yaml").curriculum
+        c = load_course(Config.load(worktree).curriculum_path, worktree).curriculum  # the course it follows
         return renderers(c, list(read_all(worktree / "journal")), settings)
 
     return build

@@ -83,6 +83,8 @@ class TrackerApp(Publishing, App):
 
     def on_mount(self) -> None:
         self.theme = self._saved_theme()
+        if self.tracker.config.course != "curriculum":  # the header names the course the fork follows
+            self.title = f"tracker · {self.tracker.config.course}"
         self.tracker.session = secrets.token_hex(4)  # this session's events make one commit
         self.sub_title = self._subtitle()
         self.set_interval(1.0, self._tick)

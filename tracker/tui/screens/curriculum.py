@@ -37,13 +37,14 @@ class CurriculumScreen(TrackerScreen):
         tree.clear()
         tree.root.expand()
         for category in report["categories"]:
+            locked = f" · 🔒 opens when {' and '.join(category['locked_until'])} is mastered" if category["locked_until"] else ""
             node = tree.root.add(
-                f"{bar(category['fraction'], 12)} {category['title']} · {category['modules_completed']}/{category['modules_total']} · {category['status']}",
+                f"{bar(category['fraction'], 12)} {category['label']} · {category['modules_completed']}/{category['modules_total']} · {category['status']}{locked}",
                 expand=True,
             )
             for module in category["modules"]:
                 passed = sum(e["state"] == "passed" for e in module["exercises"])
-                mark = "✓" if module["complete"] else " "
+                mark = "✓" if module["complete"] else ("🔒" if module["locked_until"] or category["locked_until"] else " ")
                 node.add_leaf(
                     f"{mark} {bar(module['fraction'], 8)} {module['id']:<5} {module['title'][:46]} · {passed}/{len(module['exercises'])}",
                     data=("module", module["id"]),

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Markdown, ProgressBar, Static
 
 from tracker.curriculum.model import Exercise
+from tracker.errors import TrackerError
 from tracker.grading import results as R
 from tracker.tui.screens import TrackerScreen
 
@@ -237,6 +238,11 @@ class ExerciseScreen(TrackerScreen):
         exercise = self.tracker.exercise(self.exercise_id)
         if not exercise.gradable:
             self.notify("This exercise's grader is coming soon.", severity="warning")
+            return
+        try:  # a part a mastery gate keeps locked: say what opens it, start nothing
+            self.tracker.refuse_locked([(exercise.id, exercise.module_id)])
+        except TrackerError as exc:
+            self.notify(str(exc), severity="warning", timeout=10)
             return
         grader = self.tracker.repo / exercise.grader  # type: ignore[operator]
         total = grader.read_text(encoding="utf-8").count("\ndef test_") if grader.exists() else 0

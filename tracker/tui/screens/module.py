@@ -100,7 +100,7 @@ class ModuleScreen(TrackerScreen):
     def show(self, data: ModuleData) -> None:
         m, p = data.module, data.progress
         self.query_one("#module-title", Static).update(
-            f"[b]Module {m.id}: {_plain(m.title)}[/b]\n{_plain(m.summary)}\n"
+            f"[b]{self.tracker.curriculum.words.module} {m.id}: {_plain(m.title)}[/b]\n{_plain(m.summary)}\n"
             f"{p.exercises_passed}/{p.exercises_total} checks passed · {p.items_ticked}/{p.items_total} concepts · "
             f"{p.steps_ticked}/{p.steps_total} capstone steps" + (" · [green]complete[/]" if p.complete else "")
         )

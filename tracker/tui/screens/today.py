@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.app import ComposeResult
@@ -23,6 +23,7 @@ class TodayData:
     failing: list[tuple[str, str, str]]
     goal: int
     path: str = ""  # the file of the next exercise
+    course: list[str] = field(default_factory=list)  # the course's pace and locked parts
 
 
 class TodayScreen(TrackerScreen):
@@ -32,6 +33,9 @@ class TodayScreen(TrackerScreen):
         yield Header()
         with VerticalScroll(id="today"):
             yield Static("Loading…", id="headline")
+            course = Static("", id="course")
+            course.display = False  # shown for a course with a plan or gates
+            yield course
             yield Static("", id="streak")
             yield Bar(id="level")
             yield Bar(id="goal")
@@ -53,13 +57,17 @@ class TodayScreen(TrackerScreen):
             for e in t.curriculum.exercises()
             if states[e.id] not in (R.PASSED, "not_started", "coming_soon", R.NEEDS_GPU)
         ]
-        return TodayData(progress, focus, suggestion, failing, t.config.daily_goal, up.path if up else "")
+        return TodayData(progress, focus, suggestion, failing, t.config.daily_goal, up.path if up else "",
+                         t.course_lines(progress))
 
     def show(self, data: TodayData) -> None:
         p = data.progress
         self.suggestion = data.suggestion
         day = f"Day {p.day_number}" if p.first_day else "Day 1: welcome aboard"
         self.query_one("#headline", Static).update(f"[b]{day}[/b] · {p.today:%A %d %B %Y}")
+        course = [("🔒 " if line.startswith("locked") else "") + line.replace("[", r"\[") for line in data.course]
+        self.query_one("#course", Static).update("\n".join(course))
+        self.query_one("#course", Static).display = bool(course)
         s = p.streak
         if s.on_vacation:
             state = "[cyan]on vacation: the streak is paused[/]"
