@@ -186,3 +186,27 @@ def test_pacing_counts_days_and_never_resets():
     items = [i.id for m in c.categories[0].modules for i in m.items()]
     ahead = pace(c, _progress(3, passed=month1, ticked=items))
     assert ahead.part == "Month 2: Core ML/DL" and ahead.line().endswith("28 days ahead of plan")
+
+
+def test_import_turns_a_twice_decoded_roadmap_back_into_its_words(tmp_path):
+    """A roadmap saved after a trip through a Windows code page imports with its own words, not 'ğŸš€'."""
+    from tracker.curriculum.importer import import_roadmap, repair_mojibake
+
+    written = "# 🚀 Journey\n\n## 📅 Month 1: Foundations ✅\n\n- [ ] Day 1 — NumPy ├── arrays\n"
+    damaged = written.encode("utf-8").decode("cp1254", errors="ignore")
+    assert "ğŸš€" in damaged
+    roadmap = tmp_path / "roadmap.md"
+    roadmap.write_text(damaged, encoding="utf-8")
+    text = import_roadmap(roadmap)
+    assert "Month 1: Foundations ✅" in text and "ğŸ" not in text and "â€" not in text
+    # Text that only looks foreign is left as it was written.
+    assert repair_mojibake("# Öğrenme yolu: ağaçlar ve çizgeler\n") == "# Öğrenme yolu: ağaçlar ve çizgeler\n"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed roadmaps are not beside the project")
+def test_import_of_the_180_day_plan_reads_its_emoji(tmp_path):
+    from tracker.curriculum.importer import import_roadmap
+
+    [seed] = SEEDS.glob("004_*.txt")
+    text = import_roadmap(seed)
+    assert "ğŸ" not in text and "â”" not in text and "â€" not in text

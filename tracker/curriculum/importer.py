@@ -84,7 +84,37 @@ def markdown_of(path: Path) -> str:
                 source = cell.get("source", "")
                 parts.append("".join(source) if isinstance(source, list) else str(source))
         return "\n\n".join(parts)
-    return text
+    return repair_mojibake(text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# UTF-8 read back through a Windows code page: the lead bytes of emoji, arrows and box lines
+_MOJIBAKE_SIGNS = ("ğŸ", "ðŸ", "â€", "âœ", "â”", "Ã")
+
+
+def _as_utf8(run: str) -> str | None:
+    for codepage in ("cp1252", "cp1254"):
+        try:
+            return run.encode(codepage).decode("utf-8")
+        except UnicodeError:
+            continue
+    return None
+
+
+def repair_mojibake(text: str) -> str:
+    """UTF-8 text that was once decoded as cp1252/cp1254 and saved again, turned back into what was written.
+
+    Only a text that carries the signs of that accident is touched, and only when most of its non-ASCII runs
+    decode cleanly; a run whose bytes were lost on the way (a code page has holes) is dropped, since what is
+    left of it is noise (it is nearly always an emoji in a heading).
+    """
+    if not any(sign in text for sign in _MOJIBAKE_SIGNS):
+        return text
+    runs = _NON_ASCII.findall(text)
+    repaired = {run: _as_utf8(run) for run in set(runs)}
+    if sum(1 for run in runs if repaired[run] is not None) * 2 < len(runs):
+        return text
+    return _NON_ASCII.sub(lambda m: repaired[m.group(0)] or "", text)
 
 
 def _lines(markdown: str) -> list[str]:
