@@ -61,9 +61,14 @@ def journey_of(c: Curriculum, events: list[Event]) -> readme.Journey:
 def renderers(c: Curriculum, events: list[Event], settings: rules.Settings) -> dict[str, Renderer]:
     events = sorted(events, key=lambda e: (e.ts, e.id))
     progress = rules.evaluate(c, events, settings, as_of(events))
-    states = states_from_events(c, events)
+    return renderers_for(c, progress, states_from_events(c, events), journey_of(c, events), settings)
+
+
+def renderers_for(c: Curriculum, progress: rules.Progress, states: dict[str, str], journey: readme.Journey,
+                  settings: rules.Settings) -> dict[str, Renderer]:
+    """The same from what the history comes to (the store keeps it: no replay)."""
     sections = {
-        "dashboard": readme.render_dashboard(c, progress, states, journey_of(c, events)),
+        "dashboard": readme.render_dashboard(c, progress, states, journey),
         "curriculum": readme.render_curriculum(c, progress),
         "log": readme.render_log_index(c, progress),
     }
