@@ -672,7 +672,7 @@ class Tracker(_PublishingBase):
             "name": self.config.course,
             "pace": pace(self.curriculum, progress),
             "locks": G.locks(self.curriculum, progress),
-            "gates_lifted": G.gates_lifted(self.store.progress_events()),
+            "gates_lifted": G.gates_lifted(self.store.events_of("settings")),
         }
 
     def lift_gates(self, lifted: bool) -> None:

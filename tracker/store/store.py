@@ -99,6 +99,14 @@ class StoreError(TrackerError):
     pass
 
 
+class _Unreadable(Exception):
+    """The database's tables could not be dropped or created (a damaged file)."""
+
+    def __init__(self, error: DatabaseError):
+        super().__init__(str(error))
+        self.error = error
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:
@@ -282,24 +290,34 @@ class Store:
             return self._rebuild()
 
     def _rebuild(self) -> int:
+        try:
+            return self._refill(drop=True)
+        except _Unreadable as exc:
+            if self.sqlite_file is None:
+                raise StoreError(f"cannot open the database at {self.url}: {exc.error.orig}") from None
+            self._set_aside(f"it cannot be read ({exc.error.orig})")
+            return self._refill(drop=False)
+
+    def _refill(self, drop: bool) -> int:
+        """Drop every table, create this layout's and index the journal, in one transaction: other processes
+        read the old index until the new one is whole (and one commit costs less than three)."""
         from sqlalchemy import MetaData
 
-        try:
-            old = MetaData()
-            old.reflect(self.engine)  # tables of any earlier layout too
-            old.drop_all(self.engine)
-            M.Base.metadata.create_all(self.engine)
-        except DatabaseError as exc:
-            if self.sqlite_file is None:
-                raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from None
-            self._set_aside(f"it cannot be read ({exc.orig})")
-            M.Base.metadata.create_all(self.engine)
         self.bad_lines.clear()
         with Session(self.engine) as session, session.begin():
+            connection = session.connection()
+            try:
+                if drop:
+                    old = MetaData()
+                    old.reflect(connection)  # tables of any earlier layout too
+                    old.drop_all(connection)
+                M.Base.metadata.create_all(connection)
+            except DatabaseError as exc:
+                raise _Unreadable(exc) from None
             # Indexes are built once after the rows are in: cheaper than keeping them up to date row by row.
             indexes = [index for table in M.Base.metadata.sorted_tables for index in table.indexes]
             for index in indexes:
-                index.drop(session.connection())
+                index.drop(connection)
             events: list[Event] = []
             for path in self.journal.files():
                 result = read_file(path)
@@ -310,7 +328,7 @@ class Store:
             session.add(M.MetaRow(key="schema", value=M.SCHEMA_VERSION))
             session.flush()
             for index in indexes:
-                index.create(session.connection())
+                index.create(connection)
         return total
 
     def _note_damage(self, session: Session, name: str, damaged: list[Damage]) -> None:
@@ -439,6 +457,14 @@ class Store:
                 select(M.EventRow.id, M.EventRow.ts, M.EventRow.machine, M.EventRow.type, M.EventRow.tz, M.EventRow.data)
                 .order_by(M.EventRow.ts, M.EventRow.id)
             ).all()
+            return [_event(*row) for row in rows]
+
+    def events_of(self, type_: str) -> list[Event]:
+        """The events of one type, in order (through the type index: for the types other than attempts)."""
+        E = M.EventRow
+        with Session(self.engine) as session:
+            rows = session.execute(select(E.id, E.ts, E.machine, E.type, E.tz, E.data).where(E.type == type_)
+                                   .order_by(E.ts, E.id)).all()
             return [_event(*row) for row in rows]
 
     def count_events(self) -> int:
