@@ -94,6 +94,18 @@ def test_progress_through_the_checkpoint_is_the_fold_from_scratch_as_events_arri
         assert len(events) < kept.SAVE_EVERY < len(store.events()) / 10
 
 
+def test_a_long_run_of_attempts_that_change_nothing_moves_the_checkpoint_on(tmp_path, curriculum):
+    """Watch mode passing the same exercise again and again: nothing for the rules, yet the checkpoint
+    follows, so a look reads a few events, not the whole run."""
+    with open_store(tmp_path) as store:
+        for i in range(300):
+            store.record("attempt", {"exercise": "0.1.1", "status": "passed"}, ts=f"2026-03-02T10:00:00.{i:06d}Z")
+            through_checkpoint(store, curriculum)
+        mark, _state, events, seq = store.checkpoint(kept.key_of(curriculum))
+        assert mark is not None and seq - mark[3] < kept.SAVE_EVERY and len(events) <= 1
+        assert_exact(store, curriculum)
+
+
 def test_an_older_event_indexed_later_makes_the_checkpoint_stale(tmp_path, curriculum):
     """Another machine's older events arrive after a pull: the kept fold misses them, so it is not used
     (the whole history is folded again, and kept), and progress stays exact."""

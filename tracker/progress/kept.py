@@ -2,8 +2,8 @@
 
 ``folded(store, curriculum)`` returns the rules' state after every event the store holds. It starts from the
 state the store keeps for this curriculum and version of the rules (a checkpoint: the fold up to some event,
-as JSON) and folds only the events after it; every ``SAVE_EVERY`` events folded on top, it keeps the new
-state in place of the old. Without a usable checkpoint (a new database, a rebuilt one, another curriculum,
+as JSON) and folds only the events after it; once ``SAVE_EVERY`` events were indexed or folded since, it
+keeps the new state in place of the old. Without a usable checkpoint (a new database, a rebuilt one, another curriculum,
 changed rules, or an event indexed since at or before the checkpoint's point, such as another machine's
 older events after a pull) it folds the whole history, exactly as ``rules.evaluate`` does, and keeps that.
 
@@ -26,7 +26,7 @@ from tracker.progress import rules
 if TYPE_CHECKING:
     from tracker.store.store import Store
 
-SAVE_EVERY = 64  # events folded on top of the checkpoint before it is written again
+SAVE_EVERY = 64  # events indexed or folded since the checkpoint before it is written again
 
 _lock = threading.Lock()
 _remembered: dict[tuple[str, str], tuple[str, rules.Folded]] = {}  # (url, key) -> (token, state)
@@ -61,7 +61,9 @@ def folded(store: Store, curriculum: Curriculum) -> rules.Folded:
         start = rules.Folded.from_json(curriculum, text or "")
         _remember(memo_key, mark[2], start)
     state = rules.fold(curriculum, events, start) if events or start is None else start
-    if state.last is not None and (start is None or len(events) >= SAVE_EVERY):
+    # Kept again once enough has been indexed since, even where little of it was for the rules (a run of
+    # passes in watch mode): what is read at every look stays short.
+    if state.last is not None and (mark is None or len(events) >= SAVE_EVERY or seq - mark[3] >= SAVE_EVERY):
         ts, event_id, _tz = state.last
         token = store.keep_checkpoint(key, ts, event_id, seq, state.to_json())
         if token is not None:

@@ -529,9 +529,11 @@ class Store:
 
     # --- the progress rules' kept fold ----------------------------------------------------------
 
-    def checkpoint(self, key: str, known: str | None = None) -> tuple[tuple[str, str, str] | None, str | None, list[Event], int]:
-        """Read together, for the kept fold of ``key``: its mark (ts and id of the last event folded, and the
-        token of that write; None where none is kept or it is stale), its state (None without a mark, or
+    def checkpoint(self, key: str, known: str | None = None
+                   ) -> tuple[tuple[str, str, str, int] | None, str | None, list[Event], int]:
+        """Read together, for the kept fold of ``key``: its mark (ts and id of the last event folded, the
+        token of that write and the sequence number it was read at; None where none is kept or it is
+        stale), its state (None without a mark, or
         where the token is ``known``: the caller holds that state), the progress events after it (all of
         them without one), and the database's latest sequence number."""
         with Session(self.engine) as session, session.begin():
@@ -539,7 +541,7 @@ class Store:
             row = session.get(M.CheckpointRow, key)
             if row is not None and _stale(session, row.ts, row.event_id, row.seq):
                 row = None
-            mark = (row.ts, row.event_id, row.token) if row is not None else None
+            mark = (row.ts, row.event_id, row.token, row.seq) if row is not None else None
             state = row.state if row is not None and row.token != known else None
             events = self._progress_events(session, mark[:2] if mark else None)
         return mark, state, events, seq
