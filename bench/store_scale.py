@@ -65,78 +65,103 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(attempts: int, runs: int) -> dict[str, float]:
-    repo = fork()
-    write_journal(repo, attempts)
-    env = {**os.environ, "TRACKER_REPO": str(repo)}
+class Store:
+    """One scratch fork with its journal of ``attempts`` attempts, and each measure of it."""
 
-    def command(*args: str) -> float:
+    def __init__(self, attempts: int):
+        self.repo = fork()
+        write_journal(self.repo, attempts)
+        self.env = {**os.environ, "TRACKER_REPO": str(self.repo)}
+
+    def command(self, *args: str) -> float:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "tracker", *args], cwd=repo, env=env, check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "tracker", *args], cwd=self.repo, env=self.env, check=True,
+                       capture_output=True)
         return time.perf_counter() - start
 
-    rebuilds, rebuild_cpu = [], []
-    for _ in range(runs):
+    def rebuild(self) -> tuple[float, float]:
         cpu = children_cpu()
-        rebuilds.append(command("rebuild"))
-        rebuild_cpu.append(children_cpu() - cpu)
-    from tracker.config import Config
-    from tracker.progress import kept
-    from tracker.progress.report import status_report
-    from tracker.service import Tracker
+        wall = self.command("rebuild")
+        return wall, children_cpu() - cpu
 
-    def fresh() -> Tracker:
+    def fresh(self):
+        from tracker.config import Config
+        from tracker.progress import kept
+        from tracker.service import Tracker
+
         kept.forget()  # what a new process knows: only what the store keeps
-        tracker = Tracker(Config.load(repo))
+        tracker = Tracker(Config.load(self.repo))
         _ = tracker.curriculum
         _ = tracker.store
         return tracker
 
-    # Warm up: this process's first statements are compiled once, the first child writes the curriculum cache.
-    tracker = fresh()
-    status_report(tracker), tracker.progress(), tracker.dashboard()
-    tracker.close()
-    command("dashboard")
-    subprocess.run([sys.executable, "-c", TODAY_CHILD, "tracker"], cwd=repo, env=env, check=True, capture_output=True)
-    tracker = fresh()
-    with tracker.store.engine.begin() as connection:  # as a rebuild leaves it: no kept fold
-        connection.exec_driver_sql("DELETE FROM progress_checkpoints")
-    start = time.perf_counter()
-    tracker.progress()  # folds the whole history and keeps it
-    first_look = time.perf_counter() - start
-    tracker.close()
-    queries, totals, renders = [], [], []
-    for _ in range(runs):
-        tracker = fresh()
+    def first_look(self) -> float:
+        tracker = self.fresh()
+        with tracker.store.engine.begin() as connection:  # as a rebuild leaves it: no kept fold
+            connection.exec_driver_sql("DELETE FROM progress_checkpoints")
+        start = time.perf_counter()
+        tracker.progress()  # folds the whole history and keeps it
+        elapsed = time.perf_counter() - start
+        tracker.close()
+        return elapsed
+
+    def status(self) -> tuple[float, float]:
+        from tracker.progress.report import status_report
+
+        tracker = self.fresh()
         start = time.perf_counter()
         tracker.states(), tracker.ticked()
-        queries.append(time.perf_counter() - start)
+        queried = time.perf_counter() - start
         status_report(tracker)
         tracker.progress()
-        totals.append(time.perf_counter() - start)
+        total = time.perf_counter() - start
         tracker.close()
-        tracker = fresh()
+        return queried, total
+
+    def render(self) -> float:
+        tracker = self.fresh()
         start = time.perf_counter()
         tracker.dashboard()  # what `tracker dashboard` does once the Tracker is open
-        renders.append(time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
         tracker.close()
-    dashboards = [command("dashboard") for _ in range(runs)]
-    today = []
+        return elapsed
+
+    def today(self) -> float:
+        out = subprocess.run([sys.executable, "-c", TODAY_CHILD, "tracker"], cwd=self.repo, env=self.env, check=True,
+                             capture_output=True, text=True)
+        return float(out.stdout.strip().splitlines()[-1])
+
+
+def measure(stores: list[Store], runs: int) -> list[dict[str, float]]:
+    """Every measure, each repetition taken on every store in turn: a change of load while the benchmark
+    runs falls on both sides of each ratio."""
+    figures: list[dict[str, list[float]]] = [{} for _ in stores]
+
+    def take(name: str, value: float, i: int) -> None:
+        figures[i].setdefault(name, []).append(value)
+
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", TODAY_CHILD, "tracker"], cwd=repo, env=env, check=True, capture_output=True,
-                             text=True)
-        today.append(float(out.stdout.strip().splitlines()[-1]))
-    return {"rebuild": median(rebuilds), "rebuild_cpu": median(rebuild_cpu), "first_look": first_look,
-            "queries": median(queries), "status": median(totals), "render": median(renders),
-            "dashboard": median(dashboards), "today": median(today)}
+        for i, store in enumerate(stores):
+            wall, cpu = store.rebuild()
+            take("rebuild", wall, i), take("rebuild_cpu", cpu, i)
+    for i, store in enumerate(stores):  # warm up: statements compiled once, the curriculum cache written
+        store.status(), store.render(), store.command("dashboard"), store.today()
+    for _ in range(runs):
+        for i, store in enumerate(stores):
+            take("first_look", store.first_look(), i)
+            queried, total = store.status()
+            take("queries", queried, i), take("status", total, i)
+            take("render", store.render(), i)
+            take("dashboard", store.command("dashboard"), i)
+            take("today", store.today(), i)
+    return [{name: median(values) for name, values in f.items()} for f in figures]
 
 
 def main() -> None:
     attempts = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     load_before = os.getloadavg()[0]
-    small = measure(1_000, runs)
-    large = measure(attempts, runs)
+    small, large = measure([Store(1_000), Store(attempts)], runs)
     targets = {"rebuild": "<= 3 s", "queries": "<= 100 ms", "render": "<= 50 ms", "today": "<= 0.6 s"}
     names = {"rebuild": "`tracker rebuild`", "rebuild_cpu": "  its CPU time", "first_look": "first look after a rebuild",
              "queries": "status queries", "status": "status in all", "render": "README render (dashboard)",

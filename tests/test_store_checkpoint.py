@@ -209,3 +209,40 @@ def test_a_process_killed_in_the_middle_of_a_write_leaves_the_kept_fold_exact(tm
         assert len(store.events()) == len(read_file(store.journal.own_file).events) > 0
         assert kept.key_of(curriculum) in store.checkpoints()
         assert_exact(store, curriculum)
+
+
+def test_tracker_dashboard_from_the_kept_fold_writes_the_files_of_the_whole_journal(fork, curriculum):
+    """`tracker dashboard` renders from the kept fold and the store's tables (states, study time, the current
+    module); the same README, log and heatmap follow from the journal alone, as a sync regenerates them."""
+    from tracker.config import Config
+    from tracker.publish import site
+    from tracker.service import Tracker
+    from tracker.store.journal import read_all
+
+    from .conftest import run_tracker
+
+    rng = random.Random(12)
+
+    def write(count: int, day0: int) -> None:
+        with Store(f"sqlite:///{fork.parent / 'scratch.sqlite'}", Journal(fork / "journal", "m1"), tz="Europe/Paris") as s:
+            for i in range(count):
+                ts = f"2026-03-{day0 + i // 20:02d}T{4 + (i % 20):02d}:00:00.{i:06d}Z"
+                if rng.random() < 0.05:
+                    s.record("session", {"module": rng.choice(["0.1", "0.2"]), "seconds": rng.randrange(60, 3600)}, ts=ts)
+                else:
+                    s.record(*random_event(rng, curriculum), ts=ts)
+
+    write(200, 1)
+    assert run_tracker("dashboard", cwd=fork).returncode == 0  # folds the whole history, keeps it
+    write(120, 12)
+    paths = [fork / name for name in site.GENERATED]
+    before = {path: path.read_text() if path.exists() else "" for path in paths}
+    done = run_tracker("dashboard", cwd=fork)  # folds the new events on top of the kept fold
+    assert done.returncode == 0, done.stderr
+    with Tracker(Config.load(fork)) as t:
+        settings = t.settings
+        assert kept.key_of(t.curriculum) in t.store.checkpoints()
+        renderers = site.renderers(t.curriculum, list(read_all(fork / "journal")), settings)
+    for path in paths:
+        assert path.read_text() == renderers[path.relative_to(fork).as_posix()](before[path]), path.name
+    assert (fork / "README.md").read_text() != before[fork / "README.md"]  # the new events show
