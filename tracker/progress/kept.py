@@ -18,10 +18,11 @@ import hashlib
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from tracker.curriculum.model import Curriculum
 from tracker.progress import rules
+from tracker.progress import state as S
 
 if TYPE_CHECKING:
     from tracker.store.store import Store
@@ -36,14 +37,32 @@ _RULES_CODE = hashlib.sha256(b"".join(Path(rules.__file__).with_name(name).read_
 
 
 def key_of(curriculum: Curriculum) -> str:
-    """What a checkpoint is valid for: the curriculum's content and the rules' code."""
+    """What a checkpoint is valid for: what the fold reads of the curriculum, and the rules' code."""
     found = _fingerprints.get(id(curriculum))
     if found is None or found[0] is not curriculum:
-        digest = hashlib.sha256(curriculum.model_dump_json().encode() + _RULES_CODE.encode()).hexdigest()[:40]
+        digest = hashlib.sha256("\n".join(_shape(curriculum)).encode() + _RULES_CODE.encode()).hexdigest()[:40]
         if len(_fingerprints) > 8:
             _fingerprints.clear()
         found = _fingerprints[id(curriculum)] = (curriculum, digest)
     return found[1]
+
+
+def _shape(c: Curriculum) -> Iterator[str]:
+    """Every part of the curriculum the rules' fold looks at (ids, XP amounts, which exercise sits in which
+    module, what a module needs to be complete), one line each: cheaper to hash than the whole model."""
+    yield c.xp.model_dump_json()
+    for category in c.categories:
+        yield f"category {category.id}: {' '.join(m.id for m in category.modules)}"
+    for module in c.modules():
+        yield f"module {module.id} {bool(module.checklists)} {' '.join(e.id for e in module.exercises)}"
+        for capstone in (False, True):
+            yield f"  leaves {capstone}: {' '.join(S.leaf_items(module, capstone=capstone))}"
+        for item in module.items():
+            yield f"  item {item.id} {c.xp_for_item(item)}"
+    for exercise in c.gradables():
+        yield (f"exercise {exercise.id} {exercise.module_id} {c.xp_for_exercise(exercise)} {exercise.gradable} "
+               f"{S.required(exercise)}")
+    yield f"papers {' '.join(p.id for p in c.papers)}"
 
 
 def folded(store: Store, curriculum: Curriculum) -> rules.Folded:
