@@ -133,21 +133,23 @@ class Store:
 
 
 def measure(stores: list[Store], runs: int) -> list[dict[str, float]]:
-    """Every measure, each repetition taken on every store in turn: a change of load while the benchmark
-    runs falls on both sides of each ratio."""
+    """Every measure, each repetition taken on every store in turn (each first every other time): a change
+    of load while the benchmark runs falls on both sides of each ratio."""
     figures: list[dict[str, list[float]]] = [{} for _ in stores]
 
     def take(name: str, value: float, i: int) -> None:
         figures[i].setdefault(name, []).append(value)
 
-    for _ in range(runs):
-        for i, store in enumerate(stores):
+    for run in range(runs):
+        turn = list(enumerate(stores))
+        for i, store in turn if run % 2 else turn[::-1]:
             wall, cpu = store.rebuild()
             take("rebuild", wall, i), take("rebuild_cpu", cpu, i)
     for i, store in enumerate(stores):  # warm up: statements compiled once, the curriculum cache written
         store.status(), store.render(), store.command("dashboard"), store.today()
-    for _ in range(runs):
-        for i, store in enumerate(stores):
+    for run in range(runs):
+        turn = list(enumerate(stores))
+        for i, store in turn if run % 2 else turn[::-1]:  # each store first every other time
             take("first_look", store.first_look(), i)
             queried, total = store.status()
             take("queries", queried, i), take("status", total, i)
