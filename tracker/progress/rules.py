@@ -399,9 +399,9 @@ class Folded:
         f.ledger = list(map(XPChange._make, d["ledger"]))
         since = {a.id: None for a in ACHIEVEMENTS}
         since.update((k, v) for k, v in d["since"].items() if k in since)
-        day = lambda text: date.fromisoformat(text) if text else None  # noqa: E731
-        return cls(f, since, [(date.fromisoformat(t), v) for t, v in d["vacations"]], day(d["first_day"]),
-                   day(d["last_day"]), tuple(d["last"]) if d["last"] else None)
+        first, last_day = (date.fromisoformat(d[k]) if d[k] else None for k in ("first_day", "last_day"))
+        return cls(f, since, [(date.fromisoformat(t), v) for t, v in d["vacations"]], first, last_day,
+                   tuple(d["last"]) if d["last"] else None)
 
 
 # The parts of _Fold that change while folding (the rest is read from the curriculum once).
