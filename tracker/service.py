@@ -72,9 +72,9 @@ class _PublishingBase:
 
     def progress(self, now: datetime | None = None):
         """Where the learner stands now (live: today is the clock's today)."""
-        from tracker.progress.rules import evaluate
+        from tracker.progress import kept, rules
 
-        return evaluate(self.curriculum, self.store.progress_events(), self.settings, now or self.now())
+        return rules.finish(self.curriculum, kept.folded(self.store, self.curriculum), self.settings, now or self.now())
 
     def suggestion(self, now: datetime | None = None):
         from tracker.progress.focus import focus_for, suggest
@@ -84,12 +84,19 @@ class _PublishingBase:
         return focus_for(progress.today), suggest(self.curriculum, progress, self.states(), progress.today, closed)
 
     def renderers(self):
+        from tracker.progress import kept, rules
+        from tracker.publish import readme, site
         from tracker.publish.pages import hook
-        from tracker.publish.site import renderers
 
-        events = self.store.progress_events()
-        files = renderers(self.curriculum, events, self.settings)
-        files.update(hook.renderers(self.repo, self.config, self.curriculum, events, self.settings))  # [site] enabled
+        state = kept.folded(self.store, self.curriculum)
+        progress = rules.finish(self.curriculum, state, self.settings, kept.as_of(state))
+        seconds = sum(self.store.session_seconds().values())
+        journey = readme.Journey(seconds, self.store.recent_module(self.curriculum.has_module, sessions=True))
+        files = site.renderers_for(self.curriculum, progress, self.states(), journey, self.settings,
+                                   self.store.events_of("settings"))
+        if self.config.site.enabled:  # the site's pages read the history itself
+            files.update(hook.renderers(self.repo, self.config, self.curriculum, self.store.progress_events(),
+                                        self.settings))
         return files
 
     def build_site(self):
@@ -220,11 +227,7 @@ class _PublishingBase:
         return data
 
     def _recent_module(self) -> str | None:
-        for ev in reversed(self.store.events()):
-            ident = ev.data.get("exercise") or ev.data.get("item") or ""
-            if ident and ident[0].isdigit():
-                return ".".join(ident.split(".")[:2])
-        return None
+        return self.store.recent_module()
 
     def vacation(self, on: bool) -> None:
         self.store.record("settings", {"vacation": on})
@@ -397,11 +400,7 @@ class Tracker(_PublishingBase):
             self.store.record("session", {"module": module_id, "seconds": int(seconds)})
 
     def time_per_module(self) -> dict[str, int]:
-        totals: dict[str, int] = {}
-        for ev in self.store.events():
-            if ev.type == "session":
-                totals[ev.data["module"]] = totals.get(ev.data["module"], 0) + int(ev.data.get("seconds", 0))
-        return totals
+        return self.store.session_seconds()
 
     # --- looking things up -----------------------------------------------------------------------
 
@@ -683,7 +682,7 @@ class Tracker(_PublishingBase):
         progress = progress or self.progress()
         return {
             "name": self.config.course,
-            "pace": pace(self.curriculum, progress, course_start(self.store.progress_events())),
+            "pace": pace(self.curriculum, progress, course_start(self.store.events_of("settings"))),
             "locks": G.locks(self.curriculum, progress),
             "gates_lifted": self.gates_lifted(),
         }
@@ -696,12 +695,12 @@ class Tracker(_PublishingBase):
         c = self.curriculum
         if not G.has_gates(c) and not any(category_days(cat) for cat in c.categories):
             return []  # most courses: nothing to say, and no history to read for it
-        return G.describe(c, progress or self.progress(), self.store.progress_events())
+        return G.describe(c, progress or self.progress(), self.store.events_of("settings"))
 
     def gates_lifted(self) -> bool:
         from tracker.progress.gates import gates_lifted
 
-        return gates_lifted(self.store.progress_events())
+        return gates_lifted(self.store.events_of("settings"))
 
     def closed_modules(self, progress=None) -> frozenset[str]:
         """The modules a mastery gate keeps locked now (none when the course has no gates or they are lifted)."""

@@ -1,8 +1,11 @@
 """The rules of the game: XP, levels, streaks and achievements as pure functions of the recorded history.
 
-Nothing derived is stored. ``evaluate(curriculum, events, settings, today)`` folds the journal's events
-in order and returns where the learner stands; undoing something (an untick, a later failing attempt)
-takes back exactly what it gave, because everything is recomputed from the events.
+``evaluate(curriculum, events, settings, today)`` folds the journal's events in order and returns where the
+learner stands; undoing something (an untick, a later failing attempt) takes back exactly what it gave,
+because everything follows from the events. The fold can stop and resume: ``fold`` returns a ``Folded``
+(the running state after a prefix of the history, which ``to_json`` and ``from_json`` carry), ``fold``
+again continues it with later events, and ``finish`` turns it into the ``Progress`` of a given day. The
+store keeps one such state so that the history is not replayed at every look (``tracker.progress.kept``).
 
 Published rules (also shown in the app):
 - An exercise's XP is earned while it is passed: its first pass gives it, a later failing attempt takes it
@@ -21,8 +24,10 @@ Published rules (also shown in the app):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from tracker.curriculum.model import Curriculum, Module
@@ -140,8 +145,7 @@ class Earned:
 # --- the fold -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class XPChange:
+class XPChange(NamedTuple):  # a tuple: a long ledger is read back from a checkpoint quickly
     ts: str
     day: date
     delta: int
@@ -199,8 +203,9 @@ class _Fold:
         self.by_hand: set[str] = set()
         self.ticked: set[str] = set()
         self.hints: dict[str, int] = {}
-        self.hints_seen: list[str] = []
+        self.hints_seen = 0
         self.logs: dict[str, dict] = {}
+        self.complete_logs = 0
         self.complete_modules: set[str] = set()
         self.complete_capstones: set[str] = set()
         self.ledger: list[XPChange] = []
@@ -211,6 +216,15 @@ class _Fold:
         self.gpu_pass = False
         # Each module's tickable leaves (items, capstone steps), walked once rather than at every event.
         self.leaves = {m.id: (S.leaf_items(m, capstone=False), S.leaf_items(m, capstone=True)) for m in curriculum.modules()}
+        # What the achievements look at, gathered once (``flags`` runs after every event that changes something).
+        self.module_exercises = {m.id: [e.id for e in m.exercises] for m in curriculum.modules()}
+        self.categories = [[m.id for m in cat.modules] for cat in curriculum.categories]
+        self.attention = set(self.module_exercises.get("0.5", ())) if curriculum.has_module("0.5") else None
+        # Each graded exercise's XP and module (None for a paper quiz), looked up at every attempt.
+        self.graded = {e.id: (curriculum.xp_for_exercise(e),
+                              curriculum.module(e.module_id) if curriculum.has_module(e.module_id) else None)
+                       for e in curriculum.gradables()}
+        self.cuda_passed: set[str] = set()  # passes that stand and were graded on a CUDA GPU
 
     def give(self, ev: Event, delta: int, reason: str) -> None:
         if delta:
@@ -237,32 +251,34 @@ class _Fold:
 
     def apply(self, ev: Event) -> bool:
         """Replay one event; return whether it changed anything the achievements look at."""
-        before = len(self.ledger), len(self.hints_seen)
+        before = len(self.ledger), self.hints_seen
         self._apply(ev)
-        return (len(self.ledger), len(self.hints_seen)) != before
+        return (len(self.ledger), self.hints_seen) != before
 
     def _apply(self, ev: Event) -> None:
         d = ev.data
         if ev.type == "attempt":
             ex_id = d.get("exercise", "")
-            if not self.c.has_exercise(ex_id):
+            graded = self.graded.get(ex_id)
+            if graded is None:
                 return
-            exercise = self.c.exercise(ex_id)
             if d.get("grader_modified") or d.get("status") in (R.NEEDS_GPU, "cancelled"):
                 return
+            xp, module = graded
             was = ex_id in self.passed
             now = d.get("status") == R.PASSED
-            xp = self.c.xp_for_exercise(exercise)
             if now and not was:
                 self.passed[ex_id] = (ev.ts, d.get("device", ""))
                 self.give(ev, xp, f"passed {ex_id}")
                 if d.get("device") == "cuda":
                     self.gpu_pass = True
+                    self.cuda_passed.add(ex_id)
             elif was and not now:
                 del self.passed[ex_id]
+                self.cuda_passed.discard(ex_id)
                 self.give(ev, -xp, f"{ex_id} fails again")
-            if self.c.has_module(exercise.module_id):  # paper quizzes belong to no module
-                self.refresh_module(ev, self.c.module(exercise.module_id))
+            if module is not None:  # paper quizzes belong to no module
+                self.refresh_module(ev, module)
         elif ev.type in ("tick", "untick"):
             ident = d.get("item", "")
             on = ev.type == "tick"
@@ -289,38 +305,38 @@ class _Fold:
         elif ev.type == "hint":
             ex_id = d.get("exercise", "")
             self.hints[ex_id] = self.hints.get(ex_id, 0) + 1
-            self.hints_seen.append(ex_id)
+            self.hints_seen += 1
         elif ev.type == "log":
             day = d.get("date", "")
             before = _complete_log(self.logs.get(day))
             self.logs[day] = d
             after = _complete_log(d)
             if after != before:
+                self.complete_logs += 1 if after else -1
                 self.give(ev, self.c.xp.log_entry if after else -self.c.xp.log_entry, f"log entry {day}")
 
     def flags(self) -> dict[str, bool]:
         """Which achievements the state satisfies now (streak ones are judged after the fold)."""
-        c = self.c
-        passed = set(self.passed)
-        modules_by_category = [[m.id for m in cat.modules] for cat in c.categories]
+        passed = self.passed
         unaided = any(
-            all(self.hints.get(e.id, 0) == 0 for e in c.module(m).exercises) for m in self.complete_modules
+            all(self.hints.get(e, 0) == 0 for e in self.module_exercises[m]) for m in self.complete_modules
         )
-        papers_read = sum(p in self.ticked or p in self.passed for p in self.papers)
-        logs = sum(_complete_log(entry) for entry in self.logs.values())
+        papers_read = sum(p in self.ticked or p in passed for p in self.papers)
+        required_passed = len(self.required_set & passed.keys())
+        logs = self.complete_logs
         return {
             "first-pass": bool(passed),
             "backprop-by-hand": "0.2.1" in passed,
             "autograd": "0.7.1" in passed,
-            "attention": c.has_module("0.5") and all(e.id in passed for e in c.module("0.5").exercises),
+            "attention": self.attention is not None and all(e in passed for e in self.attention),
             "quantizer": "1.1" in self.complete_modules,
             "first-module": bool(self.complete_modules),
             "unaided": unaided,
             "builder": bool(self.complete_capstones),
-            "category-cleared": any(all(m in self.complete_modules for m in mods) for mods in modules_by_category),
-            "halfway": len(passed & self.required_set) * 2 >= len(self.required) > 0,
-            "graduate": bool(self.required) and all(e in passed for e in self.required),
-            "on-the-metal": any(device == "cuda" for _, device in self.passed.values()),
+            "category-cleared": any(all(m in self.complete_modules for m in mods) for mods in self.categories),
+            "halfway": required_passed * 2 >= len(self.required) > 0,
+            "graduate": bool(self.required) and required_passed == len(self.required_set),
+            "on-the-metal": bool(self.cuda_passed),
             "reader": papers_read >= 1,
             "pantheon": papers_read == len(self.papers) > 0,
             "log-7": logs >= 7,
@@ -333,53 +349,132 @@ def _complete_log(entry: dict | None) -> bool:
     return bool(entry) and all(str(entry.get(k, "")).strip() for k in ("progress", "insight", "challenge", "next_steps"))
 
 
-def evaluate(curriculum: Curriculum, events: list[Event], settings: Settings, now: datetime) -> Progress:
-    """Replay the history and return where the learner stands at ``now``."""
-    fold = _Fold(curriculum)
-    since: dict[str, str | None] = {a.id: None for a in ACHIEVEMENTS}
-    vacations: list[tuple[date, bool]] = []
+@dataclass
+class Folded:
+    """The fold after a prefix of the history, in (ts, id) order: what ``finish`` needs besides the day."""
+
+    fold: _Fold
+    since: dict[str, str | None]  # achievement id -> since when it holds (None: it does not)
+    vacations: list[tuple[date, bool]]
+    first_day: date | None = None  # of the events other than settings
+    last_day: date | None = None
+    last: tuple[str, str, str] | None = None  # (ts, id, tz) of the last event folded
+
+    def copy(self) -> Folded:
+        """An independent copy, to fold further without changing this one."""
+        f, g = self.fold, _Fold.__new__(_Fold)
+        g.__dict__.update(f.__dict__)
+        for name in _FOLD_STATE:
+            value = getattr(f, name)
+            setattr(g, name, value.copy() if hasattr(value, "copy") else value)
+        return Folded(g, dict(self.since), list(self.vacations), self.first_day, self.last_day, self.last)
+
+    def to_json(self) -> str:
+        f = self.fold
+        return json.dumps({
+            "passed": f.passed, "by_hand": sorted(f.by_hand), "ticked": sorted(f.ticked), "hints": f.hints,
+            "hints_seen": f.hints_seen, "logs": f.logs, "complete_logs": f.complete_logs,
+            "complete_modules": sorted(f.complete_modules), "complete_capstones": sorted(f.complete_capstones),
+            "gpu_pass": f.gpu_pass, "ledger": [(c.ts, c.day.isoformat(), c.delta, c.reason) for c in f.ledger],
+            "since": self.since, "vacations": [(d.isoformat(), v) for d, v in self.vacations],
+            "first_day": self.first_day and self.first_day.isoformat(),
+            "last_day": self.last_day and self.last_day.isoformat(), "last": self.last,
+        }, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, curriculum: Curriculum, text: str) -> Folded:
+        """The state ``to_json`` wrote, for the same curriculum (the caller keys it by the curriculum)."""
+        d = json.loads(text)
+        f = _Fold(curriculum)
+        f.passed = {k: tuple(v) for k, v in d["passed"].items()}
+        f.by_hand, f.ticked = set(d["by_hand"]), set(d["ticked"])
+        f.hints, f.hints_seen, f.logs, f.complete_logs = d["hints"], d["hints_seen"], d["logs"], d["complete_logs"]
+        f.complete_modules, f.complete_capstones = set(d["complete_modules"]), set(d["complete_capstones"])
+        f.gpu_pass = d["gpu_pass"]
+        f.cuda_passed = {k for k, (_ts, device) in f.passed.items() if device == "cuda"}
+        days: dict[str, date] = {}
+        for change in d["ledger"]:
+            day = change[1]
+            change[1] = days.get(day) or days.setdefault(day, date.fromisoformat(day))
+        f.ledger = list(map(XPChange._make, d["ledger"]))
+        since = {a.id: None for a in ACHIEVEMENTS}
+        since.update((k, v) for k, v in d["since"].items() if k in since)
+        first, last_day = (date.fromisoformat(d[k]) if d[k] else None for k in ("first_day", "last_day"))
+        return cls(f, since, [(date.fromisoformat(t), v) for t, v in d["vacations"]], first, last_day,
+                   tuple(d["last"]) if d["last"] else None)
+
+
+# The parts of _Fold that change while folding (the rest is read from the curriculum once).
+_FOLD_STATE = ("passed", "by_hand", "ticked", "hints", "hints_seen", "logs", "complete_logs", "complete_modules",
+               "complete_capstones", "ledger", "gpu_pass", "cuda_passed")
+
+
+def fold(curriculum: Curriculum, events: list[Event], start: Folded | None = None) -> Folded:
+    """Replay events in order, from the beginning or on from ``start`` (which is left as it was). Events at
+    or before the point ``start`` reached are not folded again."""
+    state = start.copy() if start is not None else Folded(_Fold(curriculum), {a.id: None for a in ACHIEVEMENTS}, [])
+    f, since = state.fold, state.since
+    after = state.last[:2] if state.last else None
     for ev in sorted(events, key=lambda e: (e.ts, e.id)):
+        if after is not None and (ev.ts, ev.id) <= after:
+            continue
+        state.last = (ev.ts, ev.id, ev.tz)
         if ev.type == "settings":
             if "vacation" in ev.data:
-                vacations.append((event_day(ev), bool(ev.data["vacation"])))
+                state.vacations.append((event_day(ev), bool(ev.data["vacation"])))
             continue
-        if not fold.apply(ev):
+        day = event_day(ev)
+        if state.first_day is None or day < state.first_day:
+            state.first_day = day
+        if state.last_day is None or day > state.last_day:
+            state.last_day = day
+        if not f.apply(ev):
             continue  # nothing changed: the achievements stand as they were
-        for key, value in fold.flags().items():
+        for key, value in f.flags().items():
             if value and since[key] is None:
                 since[key] = ev.ts
             elif not value:
                 since[key] = None
+    return state
+
+
+def finish(curriculum: Curriculum, state: Folded, settings: Settings, now: datetime) -> Progress:
+    """Where the learner stands at ``now``, from the folded history (``state`` is left as it was)."""
+    f = state.fold
+    since = dict(state.since)
     today = local_day(now, settings.timezone)
     daily: dict[date, int] = {}
-    for change in fold.ledger:
+    for change in f.ledger:
         daily[change.day] = daily.get(change.day, 0) + change.delta
-    activity_days = sorted({event_day(e) for e in events if e.type != "settings"})
-    first = activity_days[0] if activity_days else None
-    streak, streak_flags = _streak(daily, first, today, settings.daily_goal, vacations)
+    streak, streak_flags = _streak(daily, state.first_day, today, settings.daily_goal, state.vacations)
     for key, ts in streak_flags.items():
         since[key] = ts
-    xp = sum(c.delta for c in fold.ledger)
+    xp = sum(daily.values())
     earned = [Earned(ACHIEVEMENT_BY_ID[k], ts) for k, ts in since.items() if ts is not None]
     earned.sort(key=lambda e: (e.ts, RARITIES.index(e.achievement.rarity)))
     return Progress(
         xp=xp,
         level=level_for(xp),
-        ledger=fold.ledger,
+        ledger=list(f.ledger),
         daily_xp=daily,
-        passed=fold.passed,
-        by_hand=fold.by_hand,
-        ticked=fold.ticked,
-        complete_modules=fold.complete_modules,
-        complete_capstones=fold.complete_capstones,
-        hints=fold.hints,
-        logs=fold.logs,
+        passed=dict(f.passed),
+        by_hand=set(f.by_hand),
+        ticked=set(f.ticked),
+        complete_modules=set(f.complete_modules),
+        complete_capstones=set(f.complete_capstones),
+        hints=dict(f.hints),
+        logs=dict(f.logs),
         achievements=earned,
         streak=streak,
-        first_day=first,
-        last_day=activity_days[-1] if activity_days else None,
+        first_day=state.first_day,
+        last_day=state.last_day,
         today=today,
     )
+
+
+def evaluate(curriculum: Curriculum, events: list[Event], settings: Settings, now: datetime) -> Progress:
+    """Replay the history and return where the learner stands at ``now``."""
+    return finish(curriculum, fold(curriculum, events), settings, now)
 
 
 def _on_vacation(day: date, vacations: list[tuple[date, bool]]) -> bool:

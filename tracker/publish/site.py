@@ -61,9 +61,16 @@ def journey_of(c: Curriculum, events: list[Event]) -> readme.Journey:
 def renderers(c: Curriculum, events: list[Event], settings: rules.Settings) -> dict[str, Renderer]:
     events = sorted(events, key=lambda e: (e.ts, e.id))
     progress = rules.evaluate(c, events, settings, as_of(events))
-    states = states_from_events(c, events)
+    return renderers_for(c, progress, states_from_events(c, events), journey_of(c, events), settings,
+                         [e for e in events if e.type == "settings"])
+
+
+def renderers_for(c: Curriculum, progress: rules.Progress, states: dict[str, str], journey: readme.Journey,
+                  settings: rules.Settings, settings_events: list[Event] = ()) -> dict[str, Renderer]:
+    """The same from what the history comes to (the store keeps it: no replay); ``settings_events`` say
+    when the course was chosen and whether its gates are lifted."""
     sections = {
-        "dashboard": readme.render_dashboard(c, progress, states, journey_of(c, events), events),
+        "dashboard": readme.render_dashboard(c, progress, states, journey, settings_events),
         "curriculum": readme.render_curriculum(c, progress),
         "log": readme.render_log_index(c, progress),
     }

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
+
 try:
     import fcntl
 except ImportError:  # Windows: appends are still one write each; no lock
@@ -55,19 +57,25 @@ class Event:
     @classmethod
     def from_json(cls, line: str) -> Event:
         """Parse one journal line; raise ValueError saying what is wrong with a damaged one."""
+        line = line.strip()
         try:
-            line = line.strip()
-            record, end = _decode(line)  # json.loads without its two whitespace scans
-            if end != len(line):
-                raise ValueError
-        except ValueError:
-            raise ValueError("not valid JSON") from None
+            record = _loads(line)
+        except ValueError:  # what orjson refuses and Python's json reads (NaN, a huge number), or bad JSON
+            try:
+                record, end = _decode(line)  # json.loads without its two whitespace scans
+                if end != len(line):
+                    raise ValueError
+            except ValueError:
+                raise ValueError("not valid JSON") from None
         problem = event_problem(record)
         if problem:
             raise ValueError(problem)
-        core = {key: record.pop(key) for key in ("id", "ts", "machine", "type")}
-        tz = record.pop("tz", "UTC")
-        return cls(tz=tz, data=record, raw=line, **core)
+        pop = record.pop
+        # What the dataclass's __init__ would set, without its per-field frozen checks (read at every line).
+        event = object.__new__(cls)
+        event.__dict__.update(id=pop("id"), ts=pop("ts"), machine=pop("machine"), type=pop("type"),
+                              tz=pop("tz", "UTC"), data=record, raw=line)
+        return event
 
     @property
     def when(self) -> datetime:
@@ -159,6 +167,7 @@ def event_problem(record: Any) -> str:
 
 
 _decode = json.JSONDecoder().raw_decode
+_loads = orjson.loads
 _sequence = itertools.count()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-SCHEMA_VERSION = "3"  # a database built with another version is rebuilt from the journal
+SCHEMA_VERSION = "4"  # a database built with another version is rebuilt from the journal
 
 
 class Base(DeclarativeBase):
@@ -22,11 +22,15 @@ class EventRow(Base):
 
     __tablename__ = "events"
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    ts: Mapped[str] = mapped_column(String(32), index=True)
+    ts: Mapped[str] = mapped_column(String(32))
     machine: Mapped[str] = mapped_column(String(40))
     tz: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(16), index=True)
     data: Mapped[str] = mapped_column(Text)  # the event's own fields, as JSON
+    # The order events were indexed in this database (1, 2, ...): says what arrived after a kept checkpoint.
+    seq: Mapped[int] = mapped_column(Integer, index=True)
+
+    __table_args__ = (Index("ix_events_ts_id", "ts", "id"),)  # history order, newest first too
 
 
 class AttemptRow(Base):
@@ -49,9 +53,10 @@ class AttemptRow(Base):
     # not skipped for want of a GPU), and whether it changed the exercise from passed to not or back,
     # against the counted attempt before it. Kept on insert; the outcome of each test stays in events.data.
     counted: Mapped[bool] = mapped_column(Boolean)
-    flips: Mapped[bool] = mapped_column(Boolean, index=True)
+    flips: Mapped[bool] = mapped_column(Boolean)
 
-    __table_args__ = (Index("ix_attempts_exercise_counted_ts", "exercise_id", "counted", "ts", "event_id"),)
+    __table_args__ = (Index("ix_attempts_exercise_counted_ts", "exercise_id", "counted", "ts", "event_id"),
+                      Index("ix_attempts_flips_ts", "flips", "ts"))
 
 
 class LatestRow(Base):
@@ -64,6 +69,20 @@ class LatestRow(Base):
     event_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
     status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     needs_gpu: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CheckpointRow(Base):
+    """The progress rules' fold after the events up to (ts, event_id), for one curriculum and version of the
+    rules (``key``), as JSON; ``seq`` is the database's latest sequence number when those events were read.
+    An event indexed later (a higher seq) at or before that point makes it stale: it is then not used."""
+
+    __tablename__ = "progress_checkpoints"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ts: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(32))  # new at every write: a reader that holds it has this state
+    state: Mapped[str] = mapped_column(Text)
 
 
 class TickRow(Base):

@@ -99,6 +99,14 @@ class StoreError(TrackerError):
     pass
 
 
+class _Unreadable(Exception):
+    """The database's tables could not be dropped or created (a damaged file)."""
+
+    def __init__(self, error: DatabaseError):
+        super().__init__(str(error))
+        self.error = error
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:
@@ -282,24 +290,34 @@ class Store:
             return self._rebuild()
 
     def _rebuild(self) -> int:
+        try:
+            return self._refill(drop=True)
+        except _Unreadable as exc:
+            if self.sqlite_file is None:
+                raise StoreError(f"cannot open the database at {self.url}: {exc.error.orig}") from None
+            self._set_aside(f"it cannot be read ({exc.error.orig})")
+            return self._refill(drop=False)
+
+    def _refill(self, drop: bool) -> int:
+        """Drop every table, create this layout's and index the journal, in one transaction: other processes
+        read the old index until the new one is whole (and one commit costs less than three)."""
         from sqlalchemy import MetaData
 
-        try:
-            old = MetaData()
-            old.reflect(self.engine)  # tables of any earlier layout too
-            old.drop_all(self.engine)
-            M.Base.metadata.create_all(self.engine)
-        except DatabaseError as exc:
-            if self.sqlite_file is None:
-                raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from None
-            self._set_aside(f"it cannot be read ({exc.orig})")
-            M.Base.metadata.create_all(self.engine)
         self.bad_lines.clear()
         with Session(self.engine) as session, session.begin():
+            connection = session.connection()
+            try:
+                if drop:
+                    old = MetaData()
+                    old.reflect(connection)  # tables of any earlier layout too
+                    old.drop_all(connection)
+                M.Base.metadata.create_all(connection)
+            except DatabaseError as exc:
+                raise _Unreadable(exc) from None
             # Indexes are built once after the rows are in: cheaper than keeping them up to date row by row.
             indexes = [index for table in M.Base.metadata.sorted_tables for index in table.indexes]
             for index in indexes:
-                index.drop(session.connection())
+                index.drop(connection)
             events: list[Event] = []
             for path in self.journal.files():
                 result = read_file(path)
@@ -310,7 +328,7 @@ class Store:
             session.add(M.MetaRow(key="schema", value=M.SCHEMA_VERSION))
             session.flush()
             for index in indexes:
-                index.create(session.connection())
+                index.create(connection)
         return total
 
     def _note_damage(self, session: Session, name: str, damaged: list[Damage]) -> None:
@@ -343,9 +361,11 @@ class Store:
         if not fresh:
             return 0
         rows: dict[type, list[dict]] = {M.EventRow: [], M.AttemptRow: [], M.TickRow: [], M.HintRow: [], M.LogRow: []}
-        for ev in fresh:
+        seq = 0 if fresh_database else session.scalar(select(func.max(M.EventRow.seq))) or 0
+        for seq, ev in enumerate(fresh, start=seq + 1):
             rows[M.EventRow].append(
-                {"id": ev.id, "ts": ev.ts, "machine": ev.machine, "tz": ev.tz, "type": ev.type, "data": ev.to_json()}
+                {"id": ev.id, "ts": ev.ts, "machine": ev.machine, "tz": ev.tz, "type": ev.type, "data": ev.to_json(),
+                 "seq": seq}
             )
             d = ev.data
             if ev.type == "attempt":
@@ -439,6 +459,14 @@ class Store:
             ).all()
             return [_event(*row) for row in rows]
 
+    def events_of(self, type_: str) -> list[Event]:
+        """The events of one type, in order (through the type index: for the types other than attempts)."""
+        E = M.EventRow
+        with Session(self.engine) as session:
+            rows = session.execute(select(E.id, E.ts, E.machine, E.type, E.tz, E.data).where(E.type == type_)
+                                   .order_by(E.ts, E.id)).all()
+            return [_event(*row) for row in rows]
+
     def count_events(self) -> int:
         with Session(self.engine) as session:
             return int(session.scalar(select(func.count()).select_from(M.EventRow)) or 0)
@@ -458,29 +486,126 @@ class Store:
         latest = {exercise: status for exercise, status, _ in rows if status is not None}
         return latest, {exercise for exercise, status, gpu in rows if gpu and status is None}
 
-    def progress_events(self) -> list[Event]:
+    def progress_events(self, after: tuple[str, str] | None = None) -> list[Event]:
         """The events the progress rules need, in order: everything but attempts, and of the attempts only
         those that change whether an exercise is passed (plus the first and the last event, which bound the
         journey's days). Equivalent to the whole history for the rules, and far shorter: its length grows
         with what changed, not with how often the same result was graded again. Attempts carry their
-        indexed fields, not each test's outcome (``test_results`` has those)."""
+        indexed fields, not each test's outcome (``test_results`` has those). With ``after`` (ts, id), only
+        the events after that point (and the last event, if it is after it)."""
+        with Session(self.engine) as session:
+            return self._progress_events(session, after)
+
+    def _progress_events(self, session: Session, after: tuple[str, str] | None) -> list[Event]:
         E, A = M.EventRow, M.AttemptRow
         columns = (E.id, E.ts, E.machine, E.type, E.tz, E.data)
-        with Session(self.engine) as session:
-            others = session.execute(select(*columns).where(E.type.in_([t for t in EVENT_TYPES if t != "attempt"]))).all()
-            # Two queries: SQLite answers a lone min() or max() from the index, both at once by a full scan.
-            first, last = session.scalar(select(func.min(E.ts))), session.scalar(select(func.max(E.ts)))
-            bounds = session.execute(select(*columns).where(E.ts.in_([first, last]) & (E.type != "attempt"))).all() if first else []
-            attempt_columns = (A.event_id, A.ts, A.machine, A.tz, A.exercise_id, A.status, A.device, A.device_name,
-                               A.duration, A.grader_hash, A.learner_hash, A.grader_modified, A.passed_checks, A.total_checks)
-            attempts = [*session.execute(select(*attempt_columns).where(A.flips.is_(True))),
-                        *session.execute(select(*attempt_columns).join(E, E.id == A.event_id)
-                                         .where(E.ts.in_([first or "", last or ""]) & (E.type == "attempt")))]
-        events = {row[0]: _event(*row) for row in (*others, *bounds)}
+        attempt_columns = (A.event_id, A.ts, A.machine, A.tz, A.exercise_id, A.status, A.device, A.device_name,
+                           A.duration, A.grader_hash, A.learner_hash, A.grader_modified, A.passed_checks, A.total_checks)
+        later_event = later_attempt = True
+        if after is not None:
+            # The ``>=`` terms let SQLite read a range of the ts indexes; the rest is exact.
+            later_event = (E.ts >= after[0]) & ((E.ts > after[0]) | (E.id > after[1]))
+            later_attempt = (A.ts >= after[0]) & ((A.ts > after[0]) | (A.event_id > after[1]))
+        # The whole history: the events other than attempts through the type index; after a point, through
+        # the (ts, id) index (the type index would visit every event of those types).
+        other_types = E.type.in_([t for t in EVENT_TYPES if t != "attempt"]) if after is None else E.type != "attempt"
+        others = session.execute(select(*columns).where(other_types & later_event)).all()
+        # The first and the last event that is not a setting (the journey's days), each read from the end
+        # of the (ts, id) index.
+        active = E.type != "settings"
+        first = session.scalar(select(E.ts).where(active).order_by(E.ts, E.id).limit(1)) if after is None else None
+        last = session.scalar(select(E.ts).where(active).order_by(E.ts.desc(), E.id.desc()).limit(1))
+        bounds = [ts for ts in (first, last) if ts is not None and (after is None or ts >= after[0])]
+        bound_ids = [event_id for event_id, type_ in session.execute(select(E.id, E.type).where(E.ts.in_(bounds) & later_event))
+                     if type_ == "attempt"] if bounds else []
+        attempts = [*session.execute(select(*attempt_columns).where(A.flips.is_(True) & later_attempt))]
+        if bound_ids:
+            attempts += session.execute(select(*attempt_columns).where(A.event_id.in_(bound_ids))).all()
+        events = {row[0]: _event(*row) for row in others}
         for event_id, ts, machine, tz, *fields in attempts:
             events[event_id] = Event(id=event_id, ts=ts, machine=machine, type="attempt", tz=tz,
                                      data=dict(zip(_ATTEMPT_FIELDS, fields)))
         return sorted(events.values(), key=lambda ev: (ev.ts, ev.id))
+
+    # --- the progress rules' kept fold ----------------------------------------------------------
+
+    def checkpoint(self, key: str, known: str | None = None
+                   ) -> tuple[tuple[str, str, str, int] | None, str | None, list[Event], int]:
+        """Read together, for the kept fold of ``key``: its mark (ts and id of the last event folded, the
+        token of that write and the sequence number it was read at; None where none is kept or it is
+        stale), its state (None without a mark, or
+        where the token is ``known``: the caller holds that state), the progress events after it (all of
+        them without one), and the database's latest sequence number."""
+        with Session(self.engine) as session, session.begin():
+            seq = session.scalar(select(func.max(M.EventRow.seq))) or 0
+            row = session.get(M.CheckpointRow, key)
+            if row is not None and _stale(session, row.ts, row.event_id, row.seq):
+                row = None
+            mark = (row.ts, row.event_id, row.token, row.seq) if row is not None else None
+            state = row.state if row is not None and row.token != known else None
+            events = self._progress_events(session, mark[:2] if mark else None)
+        return mark, state, events, seq
+
+    def keep_checkpoint(self, key: str, ts: str, event_id: str, seq: int, state: str, keep: int = 4) -> str | None:
+        """Keep the fold's state after (ts, event_id), read at sequence number ``seq``, unless what is kept
+        for ``key`` is as far along and still good. At most ``keep`` curricula keep one each (the least
+        recently written goes). Returns the new write's token, None where nothing was written."""
+        import secrets
+
+        with Session(self.engine) as session, session.begin():
+            row = session.get(M.CheckpointRow, key)
+            if row is not None and (row.ts, row.event_id) >= (ts, event_id) and not _stale(session, row.ts, row.event_id, row.seq):
+                return None
+            token = secrets.token_hex(8)
+            if row is None:
+                session.add(M.CheckpointRow(key=key, ts=ts, event_id=event_id, seq=seq, token=token, state=state))
+            else:
+                row.ts, row.event_id, row.seq, row.token, row.state = ts, event_id, seq, token, state
+            session.flush()
+            for old in session.scalars(select(M.CheckpointRow).order_by(M.CheckpointRow.seq.desc()).offset(keep)):
+                session.delete(old)
+        return token
+
+    def checkpoints(self) -> dict[str, tuple[str, str, int, bool]]:
+        """Every kept fold: key -> (ts, event id, seq, whether it is stale)."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(M.CheckpointRow.key, M.CheckpointRow.ts, M.CheckpointRow.event_id,
+                                          M.CheckpointRow.seq)).all()
+            return {key: (ts, event_id, seq, _stale(session, ts, event_id, seq)) for key, ts, event_id, seq in rows}
+
+    def session_seconds(self) -> dict[str, int]:
+        """Study time per module, from the session events (one per stretch of study, not per attempt)."""
+        totals: dict[str, int] = {}
+        with Session(self.engine) as session:
+            for raw in session.scalars(select(M.EventRow.data).where(M.EventRow.type == "session")):
+                data = json.loads(raw)
+                totals[data["module"]] = totals.get(data["module"], 0) + int(data.get("seconds", 0))
+        return totals
+
+    def recent_module(self, accept: Callable[[str], bool] | None = None, sessions: bool = False) -> str | None:
+        """The module of the latest event that names an exercise or an item (with ``sessions``, a study
+        session's module too), among those ``accept`` takes; read newest first, a few events at a time."""
+        E = M.EventRow
+        types = {"attempt", "hint", "reset", "tick", "untick", *(["session"] if sessions else [])}
+        # Filtered here, not in SQL: the (ts, id) index gives the newest first, where the type index would
+        # have every attempt sorted.
+        query = select(E.type, E.data).order_by(E.ts.desc(), E.id.desc())
+        offset, batch = 0, 16
+        with Session(self.engine) as session:
+            while True:
+                rows = session.execute(query.offset(offset).limit(batch)).all()
+                for type_, raw in rows:
+                    if type_ not in types:
+                        continue
+                    data = json.loads(raw)
+                    ident = data.get("module") if type_ == "session" else data.get("exercise") or data.get("item")
+                    if ident and ident[0].isdigit():
+                        module = ".".join(ident.split(".")[:2])
+                        if accept is None or accept(module):
+                            return module
+                if len(rows) < batch:
+                    return None
+                offset, batch = offset + batch, min(batch * 4, 4096)
 
     def test_results(self, attempt_id: str) -> list[TestRecord]:
         with Session(self.engine) as session:
@@ -579,6 +704,15 @@ def _layout(tables: set[str], run: Callable[[str], list]) -> str:
     for table in M.Base.metadata.sorted_tables:
         run(f"SELECT {', '.join(c.name for c in table.columns)} FROM {table.name} LIMIT 0")
     return "current"
+
+
+def _stale(session: Session, ts: str, event_id: str, seq: int) -> bool:
+    """Whether an event indexed after sequence number ``seq`` lies at or before (ts, event_id): a state
+    folded up to there misses it. Reads only the events indexed since (the seq index)."""
+    E = M.EventRow
+    at_or_before = (E.ts < ts) | ((E.ts == ts) & (E.id <= event_id))
+    found = session.execute(select(E.ts, E.id).where((E.seq > seq) & at_or_before).limit(1)).first()
+    return found is not None
 
 
 def _derived_table(latest, flips) -> dict[str, tuple]:
