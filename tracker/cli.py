@@ -355,11 +355,7 @@ def _print_result(t: Any, exercise: Any, result: Any, verbose: bool) -> None:
                 shown.add(test.message)
                 click.echo(f"        {test.message}")
     if result.status not in (R.PASSED, R.COMING_SOON, R.NEEDS_GPU) and exercise.hints:
-        seen = t.hints_revealed(exercise.id)
-        if len(seen) < len(exercise.hints):
-            click.echo(f"    stuck? `tracker hint {exercise.id}` shows hint {len(seen) + 1} of {len(exercise.hints)}")
-        else:
-            click.echo(f"    hint {len(seen)}: {exercise.hints[-1]}")
+        click.echo("    " + _hint_offer_text(t, exercise, result))
     payoff = t.payoff(exercise.id) if result.passed else None
     if payoff is not None:
         click.echo(f"    {payoff.summary()}")
@@ -368,6 +364,21 @@ def _print_result(t: Any, exercise: Any, result: Any, verbose: bool) -> None:
     if verbose and result.output:
         click.echo("    --- pytest output ---")
         click.echo(result.output.rstrip())
+
+
+def _hint_offer_text(t: Any, exercise: Any, result: Any) -> str:
+    """The hint for the first failing check, offered (or shown again once all are out)."""
+    from tracker.grading import results as R
+
+    failing = next((x for x in result.tests if x.outcome in (R.FAILED, R.ERROR)), None)
+    offer = t.hint_offer(exercise.id)
+    total = len(exercise.hints)
+    if offer is None:
+        index = (exercise.tied_hints(failing.name if failing else None) or [total])[0]
+        return f"hint {index}: {exercise.hints[index - 1].text}"
+    tied = failing is not None and exercise.hints[offer - 1].check == failing.name.split("[", 1)[0]
+    about = f", for “{failing.description[:60]}”" if tied and failing.description else ""
+    return f"stuck? `tracker hint {exercise.id}` shows hint {offer} of {total}{about}"
 
 
 def _not_started_words(t: Any, exercise: Any) -> str:
@@ -387,7 +398,8 @@ def hint(exercise_id: str) -> None:
     with _tracker() as t:
         reveal = t.hint(exercise_id)
     note = "" if reveal.newly_revealed else " (all hints are out)"
-    click.echo(f"Hint {reveal.index} of {reveal.total} for {exercise_id}{note}:\n  {reveal.text}")
+    check = f", for the check “{reveal.check}”" if reveal.check else ""
+    click.echo(f"Hint {reveal.index} of {reveal.total} for {exercise_id}{check}{note}:\n  {reveal.text}")
 
 
 @cli.command()

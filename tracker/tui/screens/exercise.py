@@ -35,7 +35,7 @@ class ExerciseData:
     exercise: Exercise
     text: str
     state: str
-    hints: list[str]
+    hints: list[tuple[int, object]]  # the revealed hints, (1-based index, Hint)
     xp: int
     last_tests: list
     last: object = None  # the newest attempt, any process's: the status line and the checks both show it
@@ -166,7 +166,7 @@ class ExerciseScreen(TrackerScreen):
         exercise = t.exercise(self.exercise_id)
         attempts = t.store.attempts(exercise.id)
         tests = t.store.test_results(attempts[-1].event_id) if attempts else []
-        return ExerciseData(exercise, t.exercise_text(exercise), t.states()[exercise.id], t.hints_revealed(exercise.id),
+        return ExerciseData(exercise, t.exercise_text(exercise), t.states()[exercise.id], t.revealed_hints(exercise.id),
                             t.curriculum.xp_for_exercise(exercise), tests, attempts[-1] if attempts else None)
 
     def show(self, data: ExerciseData) -> None:
@@ -200,33 +200,46 @@ class ExerciseScreen(TrackerScreen):
                 (f"{note}\n" if note else "") + f"Last grading: [{colour}][b]{label}[/b][/]{counts} [dim]{last.ts[:16].replace('T', ' ')}[/dim]")
             self.note = ""
             self._show_tests(
-                [(t.outcome, t.description or t.name.removeprefix("test_").replace("_", " "), t.message)
+                [(t.outcome, t.description or t.name.removeprefix("test_").replace("_", " "), t.message, t.name)
                  for t in data.last_tests],
                 "Checks",
             )
         hints = data.hints
         total = len(e.hints)
         lines = [f"[b]Hints[/b] {len(hints)}/{total} revealed (h)"]
-        lines += [f"{i}. {_escape(h)}" for i, h in enumerate(hints, start=1)]
+        lines += [f"{i}. {_escape(h.text)}" for i, h in hints]
         self.query_one("#hints", Static).update("\n".join(lines))
 
-    def _show_tests(self, rows: list[tuple[str, str, str]], title: str) -> None:
-        """Failing checks first, each message once, and the next hint offered beside the first failure."""
+    def _show_tests(self, rows: list[tuple[str, str, str, str]], title: str) -> None:
+        """Failing checks first, each message once, and beside the first failure the hint for it: shown if
+        revealed, else offered (h reveals it)."""
         lines = [f"[b]{title}[/b]"]
         shown: set[str] = set()
         rows = sorted(rows, key=lambda row: row[0] == "passed")
         first_failure = True
-        for outcome, description, message in rows:
+        for outcome, description, message, name in rows:
             lines.append(f"{OUTCOME_MARK.get(outcome, '[red]![/]')} {_escape(description)}")
             if message and outcome != "passed" and message not in shown:
                 shown.add(message)
                 lines.append(f"   [dim]{_escape(message)}[/dim]")
-            if outcome not in ("passed", "not_started", "needs_gpu") and first_failure:
+            if outcome in ("failed", "error") and first_failure:
                 first_failure = False
-                data = getattr(self, "data", None)
-                if data is not None and len(data.hints) < len(data.exercise.hints):
-                    lines.append(f"   [yellow]stuck? h reveals hint {len(data.hints) + 1} of {len(data.exercise.hints)}[/]")
+                lines += self._hint_beside(name)
         self.query_one("#results", Static).update("\n".join(lines))
+
+    def _hint_beside(self, check: str) -> list[str]:
+        """Beside the first failing check: the revealed hints tied to it, then the hint h would reveal."""
+        data = getattr(self, "data", None)
+        if data is None or not data.exercise.hints:
+            return []
+        exercise, revealed = data.exercise, dict(data.hints)
+        tied = exercise.tied_hints(check)
+        lines = [f"   [yellow]hint {i}:[/] {_escape(revealed[i].text)}" for i in tied if i in revealed]
+        offer = exercise.hint_for(check, set(revealed))
+        if offer is not None:
+            lines.append(f"   [yellow]stuck? h reveals hint {offer} of {len(exercise.hints)}"
+                         + (", for this check" if offer in tied else "") + "[/]")
+        return lines
 
     # --- grading ------------------------------------------------------------------------------------
 
@@ -283,7 +296,7 @@ class ExerciseScreen(TrackerScreen):
         if result.message:
             summary += f"\n{_escape(result.message)}"
         self.query_one("#grade-status", Static).update(summary)
-        self._show_tests([(t.outcome, t.description, t.message) for t in result.tests], "Checks")
+        self._show_tests([(t.outcome, t.description, t.message, t.name) for t in result.tests], "Checks")
         self.fresh = result.status != "cancelled"
         if result.status == "cancelled":
             # Nothing was recorded: the status line and the checks go back to the last attempt, together.
@@ -321,7 +334,8 @@ class ExerciseScreen(TrackerScreen):
     def _hint(self) -> None:
         reveal = self.tracker.hint(self.exercise_id)
         self.app.call_from_thread(
-            self.notify, f"Hint {reveal.index} of {reveal.total}" + ("" if reveal.newly_revealed else " (all hints are out)")
+            self.notify, f"Hint {reveal.index} of {reveal.total}" + (f", for “{reveal.check}”" if reveal.check else "")
+            + ("" if reveal.newly_revealed else " (all hints are out)")
         )
         self.app.call_from_thread(self.reload)
 
