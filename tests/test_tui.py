@@ -477,3 +477,88 @@ async def test_study_time_goes_to_the_screen_in_view_and_the_theme_is_remembered
         await settle(pilot, again)
         assert again.theme == theme != "textual-dark"  # remembered, in the local .tracker/ area
     assert (repo / ".tracker/app.json").exists()
+
+
+async def test_the_hint_for_the_first_failing_check_is_offered_beside_it(repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    tracker = fixed_tracker(repo)
+    # An attempt where the projection fails first (hint 3 of 0.1.1 is tied to it), recorded by the CLI.
+    other = fixed_tracker(repo)
+    other.store.record("attempt", {"exercise": "0.1.1", "status": "failed", "device": "cpu", "device_name": "CPU",
+                                   "duration": 0.5, "grader_hash": "", "learner_hash": "", "grader_modified": False,
+                                   "passed_checks": 3, "total_checks": 5,
+                                   "tests": [{"name": "test_components_match_svd", "description": "components",
+                                              "outcome": "passed", "message": "", "duration": 0.1},
+                                             {"name": "test_projection", "description": "projection",
+                                              "outcome": "failed", "message": "not centred", "duration": 0.1},
+                                             {"name": "test_iris_2d_matches_sklearn", "description": "iris",
+                                              "outcome": "failed", "message": "differs", "duration": 0.1}]})
+    other.close()
+    app = make_app(tracker)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("0.1.1"))
+        await settle(pilot, app)
+        results = text_of(app, "#results").splitlines()
+        at = results.index("✗ projection")
+        assert results[at + 2].strip() == "stuck? h reveals hint 3 of 3, for this check"
+        await pilot.press("h")
+        await settle(pilot, app)
+        assert [h.hint_index for h in tracker.store.hints("0.1.1")] == [3]
+        results = text_of(app, "#results").splitlines()
+        at = results.index("✗ projection")
+        assert results[at + 2].strip().startswith("hint 3: order = np.argsort(vals)")  # beside its check
+        assert results[at + 3].strip() == "stuck? h reveals hint 1 of 3"  # the rest, in order
+        assert "3. order = np.argsort" in text_of(app, "#hints")
+
+
+async def test_the_course_tree_opens_modules_into_exercises_and_keys_work_after_escape(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2")
+        await settle(pilot, app)
+        tree = app.screen.query_one("#tree")
+        await pilot.press("down", "down")  # the first module, 0.1
+        assert tree.cursor_node.data == ("module", "0.1") and not tree.cursor_node.is_expanded
+        await pilot.press("space")  # its exercises
+        assert [c.data for c in tree.cursor_node.children][:2] == [("exercise", "0.1.1"), ("exercise", "0.1.2")]
+        await pilot.press("down")
+        assert "0.1.1" in str(tree.cursor_node.label) and "Implement PCA" in str(tree.cursor_node.label)
+        await pilot.press("enter")  # enter on an exercise opens it
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ExerciseScreen" and app.screen.exercise_id == "0.1.1"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.pause(0.1)
+        tree = app.screen.query_one("#tree")
+        assert app.focused is tree and tree.cursor_node.data == ("exercise", "0.1.1")  # where it was, still open
+        await pilot.press("left")  # back to the module; enter there opens the module
+        assert tree.cursor_node.data == ("module", "0.1")
+        # Every key of the app works after escape from an exercise, whichever way it was opened.
+        await pilot.press("slash")  # / goes to the filter
+        assert type(app.focused).__name__ == "Input"
+        await pilot.press("escape")  # clears it, and the tree has focus again
+        assert app.focused is tree and app.screen.query_one("#filter").value == ""
+        for key, name in (("1", "TodayScreen"), ("3", "LogScreen"), ("4", "AchievementsScreen"), ("5", "StatsScreen")):
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert type(app.screen).__name__ == name
+            await pilot.press("2")
+            await settle(pilot, app)
+        await pilot.press("slash", *"attention")
+        await settle(pilot, app)
+        matches = app.screen.query_one("#matches")
+        assert matches.display and matches.option_count > 1
+        await pilot.press("enter", "enter")  # to the list, then its first match
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ExerciseScreen"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "CurriculumScreen" and app.focused is matches
+        await pilot.press("5")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "StatsScreen"
+        await pilot.press("2", "slash")
+        assert type(app.focused).__name__ == "Input"
