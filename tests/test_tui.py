@@ -562,3 +562,18 @@ async def test_the_course_tree_opens_modules_into_exercises_and_keys_work_after_
         assert type(app.screen).__name__ == "StatsScreen"
         await pilot.press("2", "slash")
         assert type(app.focused).__name__ == "Input"
+
+
+async def test_locked_achievements_show_how_far_the_learner_is(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("4")
+        await settle(pilot, app)
+        table = app.screen.query_one("#achievement-table")
+        rows = {str(table.get_row_at(i)[1]): table.get_row_at(i) for i in range(table.row_count)}
+        assert str(rows["Week One"][0]) == "🔒" and str(rows["Week One"][4]) == "2/7"  # two days in a row so far
+        assert str(rows["Keeper of the Log"][4]) == "0/7"  # the seeded entry has no Progress line
+        assert str(rows["Attention Is All You Need"][4]) == f"1/{len(seeded.curriculum.module('0.5').exercises)}"
+        assert str(rows["First Light"][0]) == "🏆" and str(rows["First Light"][4]) == "2026-03-02"
+        assert str(rows["Backprop by Hand"][4]) == ""  # one deed: nothing to count
