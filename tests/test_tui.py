@@ -577,3 +577,23 @@ async def test_locked_achievements_show_how_far_the_learner_is(seeded):
         assert str(rows["Attention Is All You Need"][4]) == f"1/{len(seeded.curriculum.module('0.5').exercises)}"
         assert str(rows["First Light"][0]) == "🏆" and str(rows["First Light"][4]) == "2026-03-02"
         assert str(rows["Backprop by Hand"][4]) == ""  # one deed: nothing to count
+
+
+async def test_the_log_form_names_the_days_work_by_title(repo):
+    tracker = fixed_tracker(repo)
+    tracker.store.record("attempt", {"exercise": "1.1.1", "status": "passed", "device": "cpu", "device_name": "CPU",
+                                     "duration": 1.0, "grader_hash": "", "learner_hash": "", "grader_modified": False,
+                                     "passed_checks": 5, "total_checks": 5, "tests": []}, ts="2026-03-04T18:00:00.000000Z")
+    app = make_app(tracker)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("3")
+        await settle(pilot, app)
+        line = text_of(app, "#log-progress")
+        title = tracker.curriculum.exercise("1.1.1").title
+        assert f"Passed {title[:30]}" in line.replace("\n", " ") and "(1.1.1)" in line
+        app.screen.query_one("#log-insight").text = "Zero maps to zero"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+    [entry] = tracker.store.log_entries()
+    assert entry.progress.startswith(f"Passed {title[:30]}")  # stored with the titles too

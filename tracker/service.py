@@ -212,7 +212,7 @@ class _PublishingBase:
         if not progress_text.strip():
             from tracker.publish.captains_log import day_progress
 
-            progress_text = day_progress(progress, day)  # filled in from the day's events, and stored
+            progress_text = day_progress(progress, day, self.curriculum)  # filled in from the day's events, and stored
         data = {"date": day, "module": module, "title": title, "progress": progress_text, "insight": insight,
                 "challenge": challenge, "next_steps": next_steps}
         self.store.record("log", data)
