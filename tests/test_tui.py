@@ -298,6 +298,7 @@ SCREENS = {
     "exercise": "1.1.1",
     "exercise-0.1.1": "0.1.1",
     "spec-0.1.1": "0.1.1",  # f: the spec alone, the whole of it wrapped
+    "spec-end-0.1.1": "0.1.1",  # and scrolled to its end: at 80x24 the two show all of it
 }
 
 
@@ -317,6 +318,9 @@ def test_snapshot(screen, size, seeded, snap_compare):
             if screen.startswith("spec"):
                 await settle(pilot, app)
                 await pilot.press("f")
+            if screen.startswith("spec-end"):
+                await settle(pilot, app)
+                app.screen.query_one("#spec").scroll_end(animate=False)
         else:
             for key in SCREENS[screen]:
                 await pilot.press(key)
@@ -572,11 +576,11 @@ async def test_locked_achievements_show_how_far_the_learner_is(seeded):
         await settle(pilot, app)
         table = app.screen.query_one("#achievement-table")
         rows = {str(table.get_row_at(i)[1]): table.get_row_at(i) for i in range(table.row_count)}
-        assert str(rows["Week One"][0]) == "🔒" and str(rows["Week One"][4]) == "2/7"  # two days in a row so far
-        assert str(rows["Keeper of the Log"][4]) == "0/7"  # the seeded entry has no Progress line
-        assert str(rows["Attention Is All You Need"][4]) == f"1/{len(seeded.curriculum.module('0.5').exercises)}"
-        assert str(rows["First Light"][0]) == "🏆" and str(rows["First Light"][4]) == "2026-03-02"
-        assert str(rows["Backprop by Hand"][4]) == ""  # one deed: nothing to count
+        assert str(rows["Week One"][0]) == "🔒" and str(rows["Week One"][2]) == "2/7"  # two days in a row so far
+        assert str(rows["Keeper of the Log"][2]) == "0/7"  # the seeded entry has no Progress line
+        assert str(rows["Attention Is All You Need"][2]) == f"1/{len(seeded.curriculum.module('0.5').exercises)}"
+        assert str(rows["First Light"][0]) == "🏆" and str(rows["First Light"][2]) == "2026-03-02"
+        assert str(rows["Backprop by Hand"][2]) == ""  # one deed: nothing to count
 
 
 async def test_the_log_form_names_the_days_work_by_title(repo):
@@ -597,3 +601,26 @@ async def test_the_log_form_names_the_days_work_by_title(repo):
         await settle(pilot, app)
     [entry] = tracker.store.log_entries()
     assert entry.progress.startswith(f"Passed {title[:30]}")  # stored with the titles too
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_the_full_spec_is_wrapped_to_the_screen(seeded, size):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    app = make_app(seeded)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("0.1.1"))
+        await settle(pilot, app)
+        await pilot.press("f")
+        await settle(pilot, app)
+        spec, text = app.screen.query_one("#spec"), app.screen.query_one("#spec-text")
+        assert spec.region.width >= size[0] - 2 and text.region.right <= size[0]  # not 3/5 of it, not wider
+        lines = [line.text.rstrip() for line in text.render_lines(text.region.reset_offset)]
+        assert 0 < max(len(line) for line in lines) <= size[0] - 2
+        words = " ".join(line.strip() for line in lines)
+        assert "the classic 2-D picture of PCA, and compares with scikit-learn." in words  # every word there
+        if size == (120, 40):
+            assert text.region.height <= spec.region.height  # the whole spec on one screen
+        else:
+            assert spec.max_scroll_y > 0 and spec.region.height <= size[1]  # it scrolls, within the screen
