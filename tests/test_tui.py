@@ -624,3 +624,31 @@ async def test_the_full_spec_is_wrapped_to_the_screen(seeded, size):
             assert text.region.height <= spec.region.height  # the whole spec on one screen
         else:
             assert spec.max_scroll_y > 0 and spec.region.height <= size[1]  # it scrolls, within the screen
+
+
+@pytest.mark.slow
+async def test_at_80_columns_a_grade_brings_its_results_into_view_and_a_pass_keeps_its_payoff(repo):
+    from tracker.tui.screens.exercise import ExerciseScreen
+
+    tracker = fixed_tracker(repo)
+    stub = repo / "exercises/0.1/ex1_pca_eigendecomposition.py"
+    solution = (repo / "graders/0.1/solutions/ex1_pca_eigendecomposition.py").read_text()
+    app = make_app(tracker)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ExerciseScreen("0.1.1"))
+        await settle(pilot, app)
+        body, side = app.screen.query_one("#exercise-body"), app.screen.query_one("#side")
+        assert body.scroll_offset.y == 0 and not side.region.overlaps(body.region)  # stacked below the spec
+        stub.write_text(solution.replace("centred.T @ centred / (n - 1)", "centred.T @ centred / n"))
+        await pilot.press("g")
+        await wait_for(pilot, app, lambda: app.screen.cancel_event is None and "checks pass" in text_of(app, "#grade-status"))
+        await settle(pilot, app)
+        status = app.screen.query_one("#grade-status")
+        assert body.scroll_offset.y > 0 and body.region.contains_point(status.region.offset)  # in view
+        assert "stuck? h reveals hint 1 of 3, for this check" in text_of(app, "#results")
+        stub.write_text(solution)
+        await pilot.press("g")
+        await wait_for(pilot, app, lambda: app.screen.cancel_event is None and "passed" in text_of(app, "#grade-status"))
+        status = text_of(app, "#grade-status")
+        assert "+50 XP · 🏆 First Light" in status and "Next: 0.1.2 exercises/0.1/ex2_linear_regression_gd.py" in status

@@ -132,6 +132,13 @@ class ExerciseScreen(TrackerScreen):
     def _fit(self, width: int) -> None:
         self.query_one("#exercise-body").set_class(width < NARROW, "narrow")
 
+    def _show_side(self) -> None:
+        """Stacked below the spec, the grading would happen out of sight: bring it into view."""
+        body = self.query_one("#exercise-body")
+        if body.has_class("narrow") and self.maximized is None:
+            side = self.query_one("#side")
+            self.call_after_refresh(body.scroll_to_widget, side, animate=False, top=True)
+
     def action_full_spec(self) -> None:
         """The spec alone on the screen (f or escape gives the results back)."""
         if self.maximized is not None:
@@ -260,6 +267,7 @@ class ExerciseScreen(TrackerScreen):
         self.cancel_event = threading.Event()
         self.query_one("#grade-status", Static).update("Grading… (x cancels)")
         self.query_one("#results", Static).update("")
+        self._show_side()
         self.run_worker(self._grade, thread=True, exclusive=True, group="grade", exit_on_error=False)
 
     def _grade(self) -> None:
@@ -297,6 +305,8 @@ class ExerciseScreen(TrackerScreen):
             summary += f"\n{_escape(result.message)}"
         self.query_one("#grade-status", Static).update(summary)
         self._show_tests([(t.outcome, t.description, t.message, t.name) for t in result.tests], "Checks")
+        if result.status != R.NOT_STARTED:  # an untouched stub: the spec is what to read
+            self._show_side()
         self.fresh = result.status != "cancelled"
         if result.status == "cancelled":
             # Nothing was recorded: the status line and the checks go back to the last attempt, together.
@@ -312,9 +322,10 @@ class ExerciseScreen(TrackerScreen):
                 lines.append("n moves on" + (", watching it" if getattr(self, "watcher", None) else ""))
             lines.append("The reference solution is open to you (s).")
             self.notify("\n".join(_escape(line) for line in lines), title=f"{self.exercise_id} passed", timeout=10)
-            if self.next_up is not None:
-                self.query_one("#grade-status", Static).update(
-                    summary + f"\n[b]Next:[/b] {self.next_up.id} {_escape(self.next_up.path)}  [dim](n)[/dim]")
+            # What it earned stays on the screen after the toast has gone, with the way on.
+            earned = f"\n[green]{_escape(payoff.summary())}[/]" if payoff else ""
+            after = f"\n[b]Next:[/b] {self.next_up.id} {_escape(self.next_up.path)}  [dim](n)[/dim]" if self.next_up else ""
+            self.query_one("#grade-status", Static).update(summary + earned + after)
         if published.startswith("warning"):
             self.notify(published, severity="warning")
         self.reload()
