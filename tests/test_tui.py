@@ -652,3 +652,6 @@ async def test_at_80_columns_a_grade_brings_its_results_into_view_and_a_pass_kee
         await wait_for(pilot, app, lambda: app.screen.cancel_event is None and "passed" in text_of(app, "#grade-status"))
         status = text_of(app, "#grade-status")
         assert "+50 XP · 🏆 First Light" in status and "Next: 0.1.2 exercises/0.1/ex2_linear_regression_gd.py" in status
+        await pilot.press("g")  # again: nothing new to earn, and it says so
+        await wait_for(pilot, app, lambda: app.screen.cancel_event is None and "passed before" in text_of(app, "#grade-status"))
+        assert "no new XP (passed before)" in text_of(app, "#grade-status") and "+0 XP" not in text_of(app, "#grade-status")

@@ -172,13 +172,13 @@ def _module_status(t: Any, module_id: str) -> None:
     for e in module.exercises:
         state = states[e.id]
         label = R.STATUS_LABELS.get(state, state.replace("_", " "))
-        click.echo(f"  {_SYMBOL.get(state, '!')} {e.id:<8} {label:<12} {_plain(e.title)[:60]}"
+        click.echo(f"  {_SYMBOL.get(state, '!')} {e.id:<8} {label:<12} {_clip(_plain(e.title), 60)}"
                    + (f"\n             {e.stub}" if e.stub else ""))
 
     def items(roots: list, depth: int = 1) -> None:
         for item in roots:
             mark = "x" if S.is_ticked(item.id, t.curriculum, ticked) else " "
-            click.echo(f"{'  ' * depth}[{mark}] {item.id:<10} {_plain(item.text)[:70]}")
+            click.echo(f"{'  ' * depth}[{mark}] {item.id:<10} {_clip(_plain(item.text), 70)}")
             items(item.items, depth + 1)
 
     if module.checklists:
@@ -221,6 +221,13 @@ def _published(t: Any) -> None:
 
 def _plain(text: str) -> str:
     return text.replace("**", "").replace("`", "")
+
+
+def _clip(text: str, most: int) -> str:
+    """At most ``most`` characters, cut at a word with an ellipsis rather than inside one."""
+    if len(text) <= most:
+        return text
+    return text[:most - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 # --- checklist ------------------------------------------------------------------------------------
@@ -337,7 +344,7 @@ def _print_result(t: Any, exercise: Any, result: Any, verbose: bool) -> None:
     checks = result.checks_text()
     timing = ", ".join(x for x in (result.timing_text(), result.device) if x)
     head = f"{label}: {checks}" if checks else label
-    click.echo(f"{_SYMBOL.get(result.status, '!')} {exercise.id} {head}{f' ({timing})' if timing else ''}  {exercise.title[:60]}")
+    click.echo(f"{_SYMBOL.get(result.status, '!')} {exercise.id} {head}{f' ({timing})' if timing else ''}  {_clip(exercise.title, 60)}")
     if result.message:
         click.echo(f"    {result.message}")
     if result.status == R.NOT_STARTED:
@@ -377,7 +384,7 @@ def _hint_offer_text(t: Any, exercise: Any, result: Any) -> str:
         index = (exercise.tied_hints(failing.name if failing else None) or [total])[0]
         return f"hint {index}: {exercise.hints[index - 1].text}"
     tied = failing is not None and exercise.hints[offer - 1].check == failing.name.split("[", 1)[0]
-    about = f", for “{failing.description[:60]}”" if tied and failing.description else ""
+    about = f", for “{_clip(failing.description, 60)}”" if tied and failing.description else ""
     return f"stuck? `tracker hint {exercise.id}` shows hint {offer} of {total}{about}"
 
 

@@ -740,7 +740,8 @@ class Payoff:
     next: NextUp | None
 
     def summary(self) -> str:
-        parts = [f"+{self.xp} XP" if self.xp >= 0 else f"{self.xp} XP"]
+        # A pass of what was passed before earns nothing new: say so, not "+0 XP".
+        parts = [f"+{self.xp} XP" if self.xp > 0 else f"{self.xp} XP" if self.xp else "no new XP (passed before)"]
         if self.level:
             parts.append(f"level {self.level} reached")
         parts += [f"🏆 {title}" for title in self.achievements]
