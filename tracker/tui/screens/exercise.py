@@ -54,6 +54,21 @@ class SolutionScreen(ModalScreen):
             yield Static(Syntax(self.code, "python", line_numbers=True, word_wrap=True))
 
 
+def _hanging(text: str, width: int, first: int, indent: int) -> str:
+    """Text escaped for markup and wrapped to width: its first line follows ``first`` columns that the caller
+    writes, the lines after it are indented by ``indent``. Unwrapped while the width is not known yet."""
+    if width <= indent + 20:
+        return _escape(text)
+    import textwrap
+
+    out: list[str] = []
+    for n, paragraph in enumerate(text.splitlines() or [""]):
+        lead = "\0" * first if n == 0 else " " * indent
+        out += textwrap.wrap(paragraph, width, initial_indent=lead, subsequent_indent=" " * indent,
+                             break_on_hyphens=False) or [lead]
+    return _escape("\n".join(out).lstrip("\0"))
+
+
 def reflow(text: str) -> str:
     """Join a docstring's hard-wrapped lines into paragraphs and list items, so that the screen wraps them
     to its own width; indented code, doctest lines and blank lines stay as written."""
@@ -128,6 +143,8 @@ class ExerciseScreen(TrackerScreen):
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)
+        if getattr(self, "shown_tests", None):  # the checks wrap to the new width
+            self.call_after_refresh(self._show_tests, *self.shown_tests)
 
     def _fit(self, width: int) -> None:
         self.query_one("#exercise-body").set_class(width < NARROW, "narrow")
@@ -219,29 +236,32 @@ class ExerciseScreen(TrackerScreen):
 
     def _show_tests(self, rows: list[tuple[str, str, str, str]], title: str) -> None:
         """Failing checks first, each message once, and beside the first failure the hint for it: shown if
-        revealed, else offered (h reveals it)."""
+        revealed, else offered (h reveals it). Messages wrap under themselves, not under the marks."""
+        self.shown_tests = (rows, title)
+        width = self.query_one("#results").content_size.width
         lines = [f"[b]{title}[/b]"]
         shown: set[str] = set()
         rows = sorted(rows, key=lambda row: row[0] == "passed")
         first_failure = True
         for outcome, description, message, name in rows:
-            lines.append(f"{OUTCOME_MARK.get(outcome, '[red]![/]')} {_escape(description)}")
+            lines.append(f"{OUTCOME_MARK.get(outcome, '[red]![/]')} {_hanging(description, width, 2, 2)}")
             if message and outcome != "passed" and message not in shown:
                 shown.add(message)
-                lines.append(f"   [dim]{_escape(message)}[/dim]")
+                lines.append(f"   [dim]{_hanging(message, width, 3, 3)}[/dim]")
             if outcome in ("failed", "error") and first_failure:
                 first_failure = False
-                lines += self._hint_beside(name)
+                lines += self._hint_beside(name, width)
         self.query_one("#results", Static).update("\n".join(lines))
 
-    def _hint_beside(self, check: str) -> list[str]:
+    def _hint_beside(self, check: str, width: int = 0) -> list[str]:
         """Beside the first failing check: the revealed hints tied to it, then the hint h would reveal."""
         data = getattr(self, "data", None)
         if data is None or not data.exercise.hints:
             return []
         exercise, revealed = data.exercise, dict(data.hints)
         tied = exercise.tied_hints(check)
-        lines = [f"   [yellow]hint {i}:[/] {_escape(revealed[i].text)}" for i in tied if i in revealed]
+        lines = [f"   [yellow]hint {i}:[/] " + _hanging(revealed[i].text, width, len(f"   hint {i}: "), 3)
+                 for i in tied if i in revealed]
         offer = exercise.hint_for(check, set(revealed))
         if offer is not None:
             lines.append(f"   [yellow]stuck? h reveals hint {offer} of {len(exercise.hints)}"
