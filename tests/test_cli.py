@@ -207,3 +207,29 @@ def test_status_of_a_module_lists_its_ids_and_unknown_ids_point_there(fork):
     wrong = run_tracker("grade", "9.9.9")
     assert wrong.returncode == 2 and "`tracker status 1.1` lists a module's" in wrong.stderr
     assert "0.1.c1.1" in run_tracker("status", "0.1").stdout  # the id the error asked for is listed there
+
+
+@pytest.mark.slow
+def test_the_hint_offered_is_the_one_for_the_first_failing_check(fork):
+    stub = fork / "exercises/0.1/ex1_pca_eigendecomposition.py"
+    solution = (fork / "graders/0.1/solutions/ex1_pca_eigendecomposition.py").read_text()
+    # Dividing by n: the explained variance is the first check to fail; hint 1 is tied to it.
+    stub.write_text(solution.replace("centred.T @ centred / (n - 1)", "centred.T @ centred / n"))
+    result = run_tracker("grade", "0.1.1")
+    assert result.returncode == 1
+    assert "stuck? `tracker hint 0.1.1` shows hint 1 of 3, for “explained variance" in result.stdout
+    # Projecting the raw data: the projection fails first, and hint 3 (tied to it) comes before hint 2.
+    stub.write_text(solution.replace("projection = centred @ components.T", "projection = X @ components.T"))
+    result = run_tracker("grade", "0.1.1")
+    assert "shows hint 1 of 3" not in result.stdout
+    assert "stuck? `tracker hint 0.1.1` shows hint 3 of 3, for “projection is (X - mean) @ components.T" in result.stdout
+    shown = run_tracker("hint", "0.1.1").stdout
+    assert shown.startswith("Hint 3 of 3 for 0.1.1, for the check “projection is (X - mean)")
+    assert "projection = (X - X.mean(0)) @ components.T" in shown
+    # Its hint is out: the next ones in order follow.
+    assert run_tracker("hint", "0.1.1").stdout.startswith("Hint 1 of 3 for 0.1.1:")
+    assert run_tracker("hint", "0.1.1").stdout.startswith("Hint 2 of 3 for 0.1.1:")
+    # All out: the grade shows again the hint for the failing check, not merely the last one.
+    result = run_tracker("grade", "0.1.1")
+    assert "    hint 3: order = np.argsort(vals)" in result.stdout
+    assert run_tracker("hint", "0.1.1").stdout.startswith("Hint 3 of 3 for 0.1.1, for the check “projection")

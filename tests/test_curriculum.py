@@ -115,6 +115,16 @@ def test_mini_is_valid(tmp_path):
     assert errors(tmp_path, MINI) == []
 
 
+def test_a_hint_can_be_tied_to_a_check_of_the_grader(tmp_path):
+    text = _swap('hints: ["h1", "h2"]', 'hints: ["h1", {text: h2, check: test_f}]')
+    assert errors(tmp_path, text) == []
+    exercise = load(tmp_path / "curriculum.yaml").curriculum.exercise("1.1.1")
+    assert [(h.text, h.check) for h in exercise.hints] == [("h1", None), ("h2", "test_f")]
+    assert exercise.hint_for("test_f") == 2 and exercise.hint_for("test_f[cpu]") == 2  # parametrised ids too
+    assert exercise.hint_for("test_other") == 1 and exercise.hint_for("test_f", revealed={2}) == 1
+    assert exercise.hint_for(None, revealed={1, 2}) is None
+
+
 def _swap(old: str, new: str, count: int = 1) -> str:
     assert MINI.count(old) >= 1, old
     return MINI.replace(old, new, count)
@@ -177,6 +187,15 @@ CASES = [
      ["curriculum.yaml:8:9: categories[0].modules[0].id: module 2.1 is listed under category 1"]),
     ("gradable without grader", _swap("            grader: graders/1.1/test_ex1_a.py\n", ""),
      ["curriculum.yaml:20:13: categories[0].modules[0].exercises[0].grader: a gradable exercise needs a grader"]),
+    ("hint tied to no test name", _swap('hints: ["h1", "h2"]', 'hints: ["h1", {text: h2, check: f}]'),
+     ["curriculum.yaml:27:38: categories[0].modules[0].exercises[0].hints[1].check: Value error, must name a test "
+      "function of the grader, such as test_projection, not 'f'"]),
+    ("hint tied to a test the grader lacks", _swap('hints: ["h1", "h2"]', 'hints: ["h1", {text: h2, check: test_g}]'),
+     ["curriculum.yaml:27:38: categories[0].modules[0].exercises[0].hints[1].check: graders/1.1/test_ex1_a.py has no test named test_g"]),
+    ("tied hint without text", _swap('hints: ["h1", "h2"]', 'hints: ["h1", {check: test_f}]'),
+     ["curriculum.yaml:27:27: categories[0].modules[0].exercises[0].hints[1].text: required field is missing"]),
+    ("unknown hint field", _swap('hints: ["h1", "h2"]', 'hints: ["h1", {text: h2, test: test_f}]'),
+     ["curriculum.yaml:27:38: categories[0].modules[0].exercises[0].hints[1].test: unknown field"]),
 ]
 
 

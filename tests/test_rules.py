@@ -218,3 +218,19 @@ def test_twenty_achievements_each_with_rarity_and_how():
     assert len(rules.ACHIEVEMENTS) >= 15
     for a in rules.ACHIEVEMENTS:
         assert a.rarity in rules.RARITIES and a.how and a.title
+
+
+def test_progress_toward_locked_achievements():
+    full = dict(module="0.5", title="t", progress="p", insight="i", challenge="c", next_steps="n")
+    events = daily(["2026-03-01", "2026-03-02", "2026-03-03"])
+    events += [attempt("2026-03-03 10:00", "0.5.1"), attempt("2026-03-03 10:05", "0.5.2")]
+    events += [ev("log", f"2026-03-0{d} 21:00", date=f"2026-03-0{d}", **full) for d in (1, 2)]
+    events.append(ev("log", "2026-03-03 21:00", date="2026-03-03", **{**full, "challenge": ""}))  # not complete
+    progress = evaluate(C, events, S30, at("2026-03-03 22:00"))
+    far = rules.toward(C, progress)
+    assert far["week-one"] == (3, 7) and far["chain-21"] == (3, 21)
+    assert far["log-7"] == (2, 7) and far["log-100"] == (2, 100)
+    assert far["attention"] == (2, len(C.module("0.5").exercises))
+    assert far["pantheon"] == (0, 6) and far["graduate"][1] == sum(e.device != "cuda" for e in C.exercises())
+    assert "backprop-by-hand" not in far and "on-the-metal" not in far  # one deed, nothing to count
+    assert all(have <= need for have, need in far.values())

@@ -174,13 +174,13 @@ def _module_status(t: Any, module_id: str) -> None:
     for e in module.exercises:
         state = states[e.id]
         label = R.STATUS_LABELS.get(state, state.replace("_", " "))
-        click.echo(f"  {_SYMBOL.get(state, '!')} {e.id:<8} {label:<12} {_plain(e.title)[:60]}"
+        click.echo(f"  {_SYMBOL.get(state, '!')} {e.id:<8} {label:<12} {_clip(_plain(e.title), 60)}"
                    + (f"\n             {e.stub}" if e.stub else ""))
 
     def items(roots: list, depth: int = 1) -> None:
         for item in roots:
             mark = "x" if S.is_ticked(item.id, t.curriculum, ticked) else " "
-            click.echo(f"{'  ' * depth}[{mark}] {item.id:<10} {_plain(item.text)[:70]}")
+            click.echo(f"{'  ' * depth}[{mark}] {item.id:<10} {_clip(_plain(item.text), 70)}")
             items(item.items, depth + 1)
 
     if module.checklists:
@@ -229,6 +229,13 @@ def _published(t: Any) -> None:
 
 def _plain(text: str) -> str:
     return text.replace("**", "").replace("`", "")
+
+
+def _clip(text: str, most: int) -> str:
+    """At most ``most`` characters, cut at a word with an ellipsis rather than inside one."""
+    if len(text) <= most:
+        return text
+    return text[:most - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 # --- checklist ------------------------------------------------------------------------------------
@@ -345,7 +352,7 @@ def _print_result(t: Any, exercise: Any, result: Any, verbose: bool) -> None:
     checks = result.checks_text()
     timing = ", ".join(x for x in (result.timing_text(), result.device) if x)
     head = f"{label}: {checks}" if checks else label
-    click.echo(f"{_SYMBOL.get(result.status, '!')} {exercise.id} {head}{f' ({timing})' if timing else ''}  {exercise.title[:60]}")
+    click.echo(f"{_SYMBOL.get(result.status, '!')} {exercise.id} {head}{f' ({timing})' if timing else ''}  {_clip(exercise.title, 60)}")
     if result.message:
         click.echo(f"    {result.message}")
     if result.status == R.NOT_STARTED:
@@ -363,11 +370,7 @@ def _print_result(t: Any, exercise: Any, result: Any, verbose: bool) -> None:
                 shown.add(test.message)
                 click.echo(f"        {test.message}")
     if result.status not in (R.PASSED, R.COMING_SOON, R.NEEDS_GPU) and exercise.hints:
-        seen = t.hints_revealed(exercise.id)
-        if len(seen) < len(exercise.hints):
-            click.echo(f"    stuck? `tracker hint {exercise.id}` shows hint {len(seen) + 1} of {len(exercise.hints)}")
-        else:
-            click.echo(f"    hint {len(seen)}: {exercise.hints[-1]}")
+        click.echo("    " + _hint_offer_text(t, exercise, result))
     payoff = t.payoff(exercise.id) if result.passed else None
     if payoff is not None:
         click.echo(f"    {payoff.summary()}")
@@ -376,6 +379,21 @@ def _print_result(t: Any, exercise: Any, result: Any, verbose: bool) -> None:
     if verbose and result.output:
         click.echo("    --- pytest output ---")
         click.echo(result.output.rstrip())
+
+
+def _hint_offer_text(t: Any, exercise: Any, result: Any) -> str:
+    """The hint for the first failing check, offered (or shown again once all are out)."""
+    from tracker.grading import results as R
+
+    failing = next((x for x in result.tests if x.outcome in (R.FAILED, R.ERROR)), None)
+    offer = t.hint_offer(exercise.id)
+    total = len(exercise.hints)
+    if offer is None:
+        index = (exercise.tied_hints(failing.name if failing else None) or [total])[0]
+        return f"hint {index}: {exercise.hints[index - 1].text}"
+    tied = failing is not None and exercise.hints[offer - 1].check == failing.name.split("[", 1)[0]
+    about = f", for “{_clip(failing.description, 60)}”" if tied and failing.description else ""
+    return f"stuck? `tracker hint {exercise.id}` shows hint {offer} of {total}{about}"
 
 
 def _not_started_words(t: Any, exercise: Any) -> str:
@@ -395,7 +413,8 @@ def hint(exercise_id: str) -> None:
     with _tracker() as t:
         reveal = t.hint(exercise_id)
     note = "" if reveal.newly_revealed else " (all hints are out)"
-    click.echo(f"Hint {reveal.index} of {reveal.total} for {exercise_id}{note}:\n  {reveal.text}")
+    check = f", for the check “{reveal.check}”" if reveal.check else ""
+    click.echo(f"Hint {reveal.index} of {reveal.total} for {exercise_id}{check}{note}:\n  {reveal.text}")
 
 
 @cli.command()

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from tracker.config import Config
 from tracker.curriculum.course import attach_library
 from tracker.curriculum.loader import LoadedCurriculum, load
-from tracker.curriculum.model import Curriculum, Exercise, Item
+from tracker.curriculum.model import Curriculum, Exercise, Hint, Item
 from tracker.curriculum.validate import check as check_curriculum
 from tracker.curriculum.validate import repo_file
 from tracker.errors import TrackerError
@@ -40,6 +40,7 @@ class HintReveal:
     total: int
     text: str
     newly_revealed: bool
+    check: str | None = None  # what the check it helps with verifies, when that check failed first
 
 
 def parse_day(text: str) -> str:
@@ -219,7 +220,7 @@ class _PublishingBase:
         if not progress_text.strip():
             from tracker.publish.captains_log import day_progress
 
-            progress_text = day_progress(progress, day)  # filled in from the day's events, and stored
+            progress_text = day_progress(progress, day, self.curriculum)  # filled in from the day's events, and stored
         data = {"date": day, "module": module, "title": title, "progress": progress_text, "insight": insight,
                 "challenge": challenge, "next_steps": next_steps}
         self.store.record("log", data)
@@ -580,22 +581,52 @@ class Tracker(_PublishingBase):
             self.last_publish = self.after_event(self.commit_message(module, f"{verb} {len(changed)} item{'s' if len(changed) != 1 else ''}"))
         return changed
 
+    def failing_check(self, exercise_id: str):
+        """The first check that failed in the newest attempt (a stored test record), or None."""
+        from tracker.grading import results as R
+
+        attempts = self.store.attempts(exercise_id)
+        if not attempts:
+            return None
+        tests = self.store.test_results(attempts[-1].event_id)
+        return next((t for t in tests if t.outcome in (R.FAILED, R.ERROR)), None)
+
+    def hint_offer(self, exercise_id: str) -> int | None:
+        """The index of the hint `tracker hint` reveals next: the one tied to the first failing check of the
+        newest attempt, else the next in order; None once all are out."""
+        exercise = self.exercise(exercise_id)
+        failing = self.failing_check(exercise_id)
+        revealed = {h.hint_index for h in self.store.hints(exercise_id)}
+        return exercise.hint_for(failing.name if failing else None, revealed)
+
     def hint(self, exercise_id: str) -> HintReveal:
-        """Reveal the next hint (each reveal is recorded); once all are out, show the last again."""
+        """Reveal the hint on offer (each reveal is recorded); once all are out, show again the one for the
+        first failing check, or the last."""
         exercise = self.exercise(exercise_id)
         if not exercise.hints:
             raise TrackerError(f"{exercise_id} has no hints yet")
-        revealed = {h.hint_index for h in self.store.hints(exercise_id)}
-        index = next((i for i in range(1, len(exercise.hints) + 1) if i not in revealed), None)
+        failing = self.failing_check(exercise_id)
+        name = failing.name if failing else None
+        index = self.hint_offer(exercise_id)
+        new = index is not None
         if index is None:
-            return HintReveal(exercise_id, len(exercise.hints), len(exercise.hints), exercise.hints[-1], False)
-        self.store.record("hint", {"exercise": exercise_id, "index": index})
-        return HintReveal(exercise_id, index, len(exercise.hints), exercise.hints[index - 1], True)
+            index = (exercise.tied_hints(name) or [len(exercise.hints)])[0]
+        else:
+            self.store.record("hint", {"exercise": exercise_id, "index": index})
+        for_check = None
+        if index in exercise.tied_hints(name):
+            for_check = failing.description or name.removeprefix("test_").replace("_", " ")  # type: ignore[union-attr]
+        return HintReveal(exercise_id, index, len(exercise.hints), exercise.hints[index - 1].text, new, for_check)
 
     def hints_revealed(self, exercise_id: str) -> list[str]:
+        """The revealed hints' texts, in the course's order."""
+        return [hint.text for _, hint in self.revealed_hints(exercise_id)]
+
+    def revealed_hints(self, exercise_id: str) -> list[tuple[int, Hint]]:
+        """The revealed hints with their 1-based indexes, in the course's order."""
         exercise = self.exercise(exercise_id)
         indexes = sorted({h.hint_index for h in self.store.hints(exercise_id)})
-        return [exercise.hints[i - 1] for i in indexes if 0 < i <= len(exercise.hints)]
+        return [(i, exercise.hints[i - 1]) for i in indexes if 0 < i <= len(exercise.hints)]
 
     def pristine_stub(self, exercise: Exercise) -> bytes:
         """The stub as the course ships it: from git's HEAD where there is one, else the packaged copy."""
@@ -777,7 +808,8 @@ class Payoff:
     next: NextUp | None
 
     def summary(self) -> str:
-        parts = [f"+{self.xp} XP" if self.xp >= 0 else f"{self.xp} XP"]
+        # A pass of what was passed before earns nothing new: say so, not "+0 XP".
+        parts = [f"+{self.xp} XP" if self.xp > 0 else f"{self.xp} XP" if self.xp else "no new XP (passed before)"]
         if self.level:
             parts.append(f"level {self.level} reached")
         parts += [f"🏆 {title}" for title in self.achievements]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 Kind = Literal["code", "quiz", "reflection"]
 # Where an exercise can be graded: "any" runs on CUDA, MPS or CPU; "cuda" needs an NVIDIA GPU; "cpu" is
@@ -65,6 +65,27 @@ class Note(_Model):
     body: str = Field(min_length=1)
 
 
+CHECK_NAME = re.compile(r"^test_\w+$")
+
+
+class Hint(_Model):
+    """One hint. ``check`` ties it to the grader test it helps with: when that test is the first to fail,
+    this is the hint offered. In curriculum.yaml a hint is its text alone, or ``{text: ..., check: test_...}``."""
+
+    text: str = Field(min_length=1)
+    check: str | None = None
+
+    @field_validator("check")
+    @classmethod
+    def _check_is_a_test_name(cls, value: str | None) -> str | None:
+        if value is not None and not CHECK_NAME.match(value):
+            raise ValueError(f"must name a test function of the grader, such as test_projection, not {value!r}")
+        return value
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class Exercise(_Model):
     """One knowledge check, graded by a hidden pytest file."""
 
@@ -77,15 +98,35 @@ class Exercise(_Model):
     stub: str | None = None
     grader: str | None = None
     solution: str | None = None
-    hints: list[str] = []
+    hints: list[Hint] = []
     requires: list[str] = []
     # The module that holds the exercise in this course (set by Curriculum.index); a library exercise used
     # by another course keeps its own id, so the id alone does not say where it sits.
     _module_id: str = PrivateAttr(default="")
 
+    @field_validator("hints", mode="before")
+    @classmethod
+    def _plain_hints(cls, value: object) -> object:
+        # A hint written as plain text is a hint for the exercise as a whole.
+        if isinstance(value, list):
+            return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
+
     @property
     def module_id(self) -> str:
         return self._module_id or self.id.rsplit(".", 1)[0]
+
+    def tied_hints(self, check: str | None) -> list[int]:
+        """The 1-based indexes of the hints tied to ``check`` (a test name, parametrised or not)."""
+        base = check.split("[", 1)[0] if check else None
+        return [i for i, hint in enumerate(self.hints, start=1) if base is not None and hint.check == base]
+
+    def hint_for(self, check: str | None, revealed: set[int] = frozenset()) -> int | None:
+        """The hint to offer when ``check`` is the first to fail: the first unrevealed hint tied to it, else
+        the first unrevealed hint; None when all are out."""
+        unrevealed = [i for i in range(1, len(self.hints) + 1) if i not in revealed]
+        tied = [i for i in self.tied_hints(check) if i not in revealed]
+        return (tied or unrevealed or [None])[0]
 
     @property
     def number(self) -> int:

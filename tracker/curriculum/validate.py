@@ -13,6 +13,7 @@ followed it still lies inside the repository (``inside``; ``repo_file`` for the 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -230,6 +231,7 @@ def _exercise(exercise: Exercise, module_id: str, index: int, repo: Path, bad, u
     if exercise.gradable:
         if len(exercise.hints) < MIN_HINTS:
             bad(loc + ("hints",), f"a gradable exercise needs at least {MIN_HINTS} hints, it has {len(exercise.hints)}")
+        _hint_checks(exercise, repo, bad)
         solution_ok = exercise.solution and inside(repo, exercise.solution)
         if exercise.kind == "code" and solution_ok and (repo / exercise.solution).is_file():
             from tracker.grading.variants import load_variants, variants_path
@@ -241,6 +243,21 @@ def _exercise(exercise: Exercise, module_id: str, index: int, repo: Path, bad, u
                 count = 3
             if count < 3:
                 bad(loc + ("solution",), f"a code exercise needs at least 3 buggy variants, it has {count}")
+
+
+def _hint_checks(exercise: Exercise, repo: Path, bad) -> None:
+    """A hint tied to a check must name a test function that the exercise's grader defines."""
+    tied = [(i, h.check) for i, h in enumerate(exercise.hints) if h.check]
+    if not tied or not exercise.grader or not inside(repo, exercise.grader):
+        return
+    try:
+        source = (repo / exercise.grader).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # the grader's own problem is reported where its path is checked
+    tests = set(re.findall(r"^(?:async )?def (test_\w+)\(", source, flags=re.MULTILINE))
+    for i, check in tied:
+        if check not in tests:
+            bad(exercise._path + ("hints", i, "check"), f"{exercise.grader} has no test named {check}")
 
 
 def _item(item: Item, expected: str, bad, unique) -> None:

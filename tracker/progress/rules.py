@@ -477,6 +477,40 @@ def evaluate(curriculum: Curriculum, events: list[Event], settings: Settings, no
     return finish(curriculum, fold(curriculum, events), settings, now)
 
 
+def toward(curriculum: Curriculum, progress: Progress) -> dict[str, tuple[int, int]]:
+    """How far the learner is toward each achievement that counts something, as (have, need): "Week One
+    3/7". Achievements that are one deed (pass 0.2.1, a pass on CUDA) have no count and are left out."""
+    c = curriculum
+    passed = set(progress.passed)
+    required = [e.id for e in c.exercises() if S.required(e)]
+    out: dict[str, tuple[int, int]] = {}
+    if c.has_module("0.5"):
+        checks = [e.id for e in c.module("0.5").exercises]
+        out["attention"] = (len(passed & set(checks)), len(checks))
+    if c.has_module("1.1"):
+        module = c.module("1.1")
+        parts = [e.id for e in module.exercises if S.required(e)] + S.leaf_items(module, capstone=False)
+        done = passed | progress.by_hand | progress.ticked
+        out["quantizer"] = (sum(p in done for p in parts), len(parts))
+    capstones = [S.leaf_items(m, capstone=True) for m in c.modules() if m.capstone]
+    if capstones:
+        steps = max(capstones, key=lambda s: (sum(x in progress.ticked for x in s) / len(s), -len(s)))
+        out["builder"] = (sum(x in progress.ticked for x in steps), len(steps))
+    best = max(c.categories, key=lambda cat: sum(m.id in progress.complete_modules for m in cat.modules) / len(cat.modules))
+    out["category-cleared"] = (sum(m.id in progress.complete_modules for m in best.modules), len(best.modules))
+    if required:
+        have = len(passed & set(required))
+        out["halfway"] = (have, (len(required) + 1) // 2)
+        out["graduate"] = (have, len(required))
+    papers = [p.id for p in c.papers]
+    if papers:
+        out["pantheon"] = (sum(p in progress.ticked or p in progress.passed for p in papers), len(papers))
+    logs = sum(_complete_log(entry) for entry in progress.logs.values())
+    out.update({"log-7": (logs, 7), "log-30": (logs, 30), "log-100": (logs, 100)})
+    out.update({"week-one": (progress.streak.current, 7), "chain-21": (progress.streak.current, 21)})
+    return {k: (min(have, need), need) for k, (have, need) in out.items()}
+
+
 def _on_vacation(day: date, vacations: list[tuple[date, bool]]) -> bool:
     state = False
     for start, value in vacations:

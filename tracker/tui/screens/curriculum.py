@@ -1,4 +1,5 @@
-"""Curriculum: categories and modules as a tree with completion bars, and a filter to find an exercise."""
+"""Curriculum: categories, modules and their exercises as a tree with completion bars, and a filter to find
+an exercise."""
 
 from __future__ import annotations
 
@@ -13,6 +14,30 @@ from tracker.tui.screens import TrackerScreen
 STATE_MARK = {"passed": "✓", "failed": "✗", "not_started": "·", "coming_soon": "…", "needs_gpu": "◌"}
 
 
+class CourseTree(Tree):
+    """Enter opens the module or exercise under the cursor; space or → shows a module's exercises."""
+
+    BINDINGS = [
+        Binding("space", "toggle_node", "Exercises"),
+        Binding("right", "open_node", show=False),
+        Binding("left", "close_node", show=False),
+    ]
+
+    def action_open_node(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.allow_expand:
+            node.expand()
+
+    def action_close_node(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded and node.data is not None:
+            node.collapse()
+        elif node.parent is not None and node.parent.data is not None:
+            self.move_cursor(node.parent)  # from an exercise to its module
+
+
 class CurriculumScreen(TrackerScreen):
     AUTO_FOCUS = "#tree"
     BINDINGS = [Binding("slash", "focus_filter", "Filter"), Binding("escape", "clear_filter", "Clear", show=False)]
@@ -20,7 +45,7 @@ class CurriculumScreen(TrackerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Filter: an id (1.1.2) or words (attention, GGUF)…", id="filter")
-        yield Tree("Course", id="tree")
+        yield CourseTree("Course", id="tree")
         yield OptionList(id="matches")
         yield Footer()
 
@@ -34,6 +59,10 @@ class CurriculumScreen(TrackerScreen):
     def show(self, report) -> None:
         self.report = report
         tree = self.query_one(Tree)
+        tree.auto_expand = False  # enter opens; space and → expand
+        # A reload (back from an exercise, say) keeps the modules that were open and the cursor's place.
+        opened = {n.data for n in self._tree_nodes(tree) if n.data and n.is_expanded}
+        cursor = tree.cursor_node.data if tree.cursor_node is not None else None
         tree.clear()
         tree.root.expand()
         for category in report["categories"]:
@@ -45,17 +74,41 @@ class CurriculumScreen(TrackerScreen):
             for module in category["modules"]:
                 passed = sum(e["state"] == "passed" for e in module["exercises"])
                 mark = "✓" if module["complete"] else ("🔒" if module["locked_until"] or category["locked_until"] else " ")
-                node.add_leaf(
-                    f"{mark} {bar(module['fraction'], 8)} {module['id']:<5} {module['title'][:46]} · {passed}/{len(module['exercises'])}",
-                    data=("module", module["id"]),
-                )
+                label = f"{mark} {bar(module['fraction'], 8)} {module['id']:<5} {module['title'][:46]} · {passed}/{len(module['exercises'])}"
+                data = ("module", module["id"])
+                if not module["exercises"]:
+                    node.add_leaf(label, data=data)
+                    continue
+                branch = node.add(label, data=data, expand=data in opened)
+                for e in module["exercises"]:
+                    branch.add_leaf(f"{STATE_MARK.get(e['state'], '!')} {e['id']:<7} {e['title'][:70]}",
+                                    data=("exercise", e["id"]))
+        if cursor is not None:
+            found = next((n for n in self._tree_nodes(tree) if n.data == cursor), None)
+            if found is not None:
+                self.call_after_refresh(tree.move_cursor, found)
         self._filter(self.query_one(Input).value)
 
+    @staticmethod
+    def _tree_nodes(tree: Tree):
+        stack = list(tree.root.children)
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(node.children)
+
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
-        if event.node.data:
+        if not event.node.data:
+            return
+        kind, target = event.node.data
+        if kind == "exercise":
+            from tracker.tui.screens.exercise import ExerciseScreen
+
+            self.app.push_screen(ExerciseScreen(target))
+        else:
             from tracker.tui.screens.module import ModuleScreen
 
-            self.app.push_screen(ModuleScreen(event.node.data[1]))
+            self.app.push_screen(ModuleScreen(target))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._filter(event.value)

@@ -36,7 +36,7 @@ class ExerciseData:
     exercise: Exercise
     text: str
     state: str
-    hints: list[str]
+    hints: list[tuple[int, object]]  # the revealed hints, (1-based index, Hint)
     xp: int
     last_tests: list
     last: object = None  # the newest attempt, any process's: the status line and the checks both show it
@@ -53,6 +53,21 @@ class SolutionScreen(ModalScreen):
         with VerticalScroll(id="solution"):
             yield Static(f"[b]Reference solution of {self.exercise_id}[/b]  [dim](escape closes)[/dim]")
             yield Static(Syntax(self.code, "python", line_numbers=True, word_wrap=True))
+
+
+def _hanging(text: str, width: int, first: int, indent: int) -> str:
+    """Text escaped for markup and wrapped to width: its first line follows ``first`` columns that the caller
+    writes, the lines after it are indented by ``indent``. Unwrapped while the width is not known yet."""
+    if width <= indent + 20:
+        return _escape(text)
+    import textwrap
+
+    out: list[str] = []
+    for n, paragraph in enumerate(text.splitlines() or [""]):
+        lead = "\0" * first if n == 0 else " " * indent
+        out += textwrap.wrap(paragraph, width, initial_indent=lead, subsequent_indent=" " * indent,
+                             break_on_hyphens=False) or [lead]
+    return _escape("\n".join(out).lstrip("\0"))
 
 
 def reflow(text: str) -> str:
@@ -129,9 +144,18 @@ class ExerciseScreen(TrackerScreen):
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)
+        if getattr(self, "shown_tests", None):  # the checks wrap to the new width
+            self.call_after_refresh(self._show_tests, *self.shown_tests)
 
     def _fit(self, width: int) -> None:
         self.query_one("#exercise-body").set_class(width < NARROW, "narrow")
+
+    def _show_side(self) -> None:
+        """Stacked below the spec, the grading would happen out of sight: bring it into view."""
+        body = self.query_one("#exercise-body")
+        if body.has_class("narrow") and self.maximized is None:
+            side = self.query_one("#side")
+            self.call_after_refresh(body.scroll_to_widget, side, animate=False, top=True)
 
     def action_full_spec(self) -> None:
         """The spec alone on the screen (f or escape gives the results back)."""
@@ -167,7 +191,7 @@ class ExerciseScreen(TrackerScreen):
         exercise = t.exercise(self.exercise_id)
         attempts = t.store.attempts(exercise.id)
         tests = t.store.test_results(attempts[-1].event_id) if attempts else []
-        return ExerciseData(exercise, t.exercise_text(exercise), t.states()[exercise.id], t.hints_revealed(exercise.id),
+        return ExerciseData(exercise, t.exercise_text(exercise), t.states()[exercise.id], t.revealed_hints(exercise.id),
                             t.curriculum.xp_for_exercise(exercise), tests, attempts[-1] if attempts else None)
 
     def show(self, data: ExerciseData) -> None:
@@ -201,33 +225,49 @@ class ExerciseScreen(TrackerScreen):
                 (f"{note}\n" if note else "") + f"Last grading: [{colour}][b]{label}[/b][/]{counts} [dim]{last.ts[:16].replace('T', ' ')}[/dim]")
             self.note = ""
             self._show_tests(
-                [(t.outcome, t.description or t.name.removeprefix("test_").replace("_", " "), t.message)
+                [(t.outcome, t.description or t.name.removeprefix("test_").replace("_", " "), t.message, t.name)
                  for t in data.last_tests],
                 "Checks",
             )
         hints = data.hints
         total = len(e.hints)
         lines = [f"[b]Hints[/b] {len(hints)}/{total} revealed (h)"]
-        lines += [f"{i}. {_escape(h)}" for i, h in enumerate(hints, start=1)]
+        lines += [f"{i}. {_escape(h.text)}" for i, h in hints]
         self.query_one("#hints", Static).update("\n".join(lines))
 
-    def _show_tests(self, rows: list[tuple[str, str, str]], title: str) -> None:
-        """Failing checks first, each message once, and the next hint offered beside the first failure."""
+    def _show_tests(self, rows: list[tuple[str, str, str, str]], title: str) -> None:
+        """Failing checks first, each message once, and beside the first failure the hint for it: shown if
+        revealed, else offered (h reveals it). Messages wrap under themselves, not under the marks."""
+        self.shown_tests = (rows, title)
+        width = self.query_one("#results").content_size.width
         lines = [f"[b]{title}[/b]"]
         shown: set[str] = set()
         rows = sorted(rows, key=lambda row: row[0] == "passed")
         first_failure = True
-        for outcome, description, message in rows:
-            lines.append(f"{OUTCOME_MARK.get(outcome, '[red]![/]')} {_escape(description)}")
+        for outcome, description, message, name in rows:
+            lines.append(f"{OUTCOME_MARK.get(outcome, '[red]![/]')} {_hanging(description, width, 2, 2)}")
             if message and outcome != "passed" and message not in shown:
                 shown.add(message)
-                lines.append(f"   [dim]{_escape(message)}[/dim]")
-            if outcome not in ("passed", "not_started", "needs_gpu") and first_failure:
+                lines.append(f"   [dim]{_hanging(message, width, 3, 3)}[/dim]")
+            if outcome in ("failed", "error") and first_failure:
                 first_failure = False
-                data = getattr(self, "data", None)
-                if data is not None and len(data.hints) < len(data.exercise.hints):
-                    lines.append(f"   [yellow]stuck? h reveals hint {len(data.hints) + 1} of {len(data.exercise.hints)}[/]")
+                lines += self._hint_beside(name, width)
         self.query_one("#results", Static).update("\n".join(lines))
+
+    def _hint_beside(self, check: str, width: int = 0) -> list[str]:
+        """Beside the first failing check: the revealed hints tied to it, then the hint h would reveal."""
+        data = getattr(self, "data", None)
+        if data is None or not data.exercise.hints:
+            return []
+        exercise, revealed = data.exercise, dict(data.hints)
+        tied = exercise.tied_hints(check)
+        lines = [f"   [yellow]hint {i}:[/] " + _hanging(revealed[i].text, width, len(f"   hint {i}: "), 3)
+                 for i in tied if i in revealed]
+        offer = exercise.hint_for(check, set(revealed))
+        if offer is not None:
+            lines.append(f"   [yellow]stuck? h reveals hint {offer} of {len(exercise.hints)}"
+                         + (", for this check" if offer in tied else "") + "[/]")
+        return lines
 
     # --- grading ------------------------------------------------------------------------------------
 
@@ -253,6 +293,7 @@ class ExerciseScreen(TrackerScreen):
         self.cancel_event = threading.Event()
         self.query_one("#grade-status", Static).update("Grading… (x cancels)")
         self.query_one("#results", Static).update("")
+        self._show_side()
         self.run_worker(self._grade, thread=True, exclusive=True, group="grade", exit_on_error=False)
 
     def _grade(self) -> None:
@@ -289,7 +330,9 @@ class ExerciseScreen(TrackerScreen):
         if result.message:
             summary += f"\n{_escape(result.message)}"
         self.query_one("#grade-status", Static).update(summary)
-        self._show_tests([(t.outcome, t.description, t.message) for t in result.tests], "Checks")
+        self._show_tests([(t.outcome, t.description, t.message, t.name) for t in result.tests], "Checks")
+        if result.status != R.NOT_STARTED:  # an untouched stub: the spec is what to read
+            self._show_side()
         self.fresh = result.status != "cancelled"
         if result.status == "cancelled":
             # Nothing was recorded: the status line and the checks go back to the last attempt, together.
@@ -305,9 +348,10 @@ class ExerciseScreen(TrackerScreen):
                 lines.append("n moves on" + (", watching it" if getattr(self, "watcher", None) else ""))
             lines.append("The reference solution is open to you (s).")
             self.notify("\n".join(_escape(line) for line in lines), title=f"{self.exercise_id} passed", timeout=10)
-            if self.next_up is not None:
-                self.query_one("#grade-status", Static).update(
-                    summary + f"\n[b]Next:[/b] {self.next_up.id} {_escape(self.next_up.path)}  [dim](n)[/dim]")
+            # What it earned stays on the screen after the toast has gone, with the way on.
+            earned = f"\n[green]{_escape(payoff.summary())}[/]" if payoff else ""
+            after = f"\n[b]Next:[/b] {self.next_up.id} {_escape(self.next_up.path)}  [dim](n)[/dim]" if self.next_up else ""
+            self.query_one("#grade-status", Static).update(summary + earned + after)
         if published.startswith("warning"):
             self.notify(published, severity="warning")
         self.reload()
@@ -327,7 +371,8 @@ class ExerciseScreen(TrackerScreen):
     def _hint(self) -> None:
         reveal = self.tracker.hint(self.exercise_id)
         self.app.call_from_thread(
-            self.notify, f"Hint {reveal.index} of {reveal.total}" + ("" if reveal.newly_revealed else " (all hints are out)")
+            self.notify, f"Hint {reveal.index} of {reveal.total}" + (f", for “{reveal.check}”" if reveal.check else "")
+            + ("" if reveal.newly_revealed else " (all hints are out)")
         )
         self.app.call_from_thread(self.reload)
 

@@ -61,7 +61,7 @@ class LogScreen(TrackerScreen):
         progress = t.progress()
         entries = [(day, render_entry(t.curriculum, progress, day, entry)) for day, entry in sorted(progress.logs.items(), reverse=True)]
         today = progress.today.isoformat()
-        return entries, day_progress(progress, today), today, progress.logs.get(today)
+        return entries, day_progress(progress, today, t.curriculum), today, progress.logs.get(today)
 
     def show(self, data) -> None:
         entries, today_progress, today, todays = data
