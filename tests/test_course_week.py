@@ -89,6 +89,9 @@ async def test_a_week_of_each_course(fork, week):
     for line in week.lines:
         assert (f"- 🔒 {line}" if line.startswith("locked") else line) in dashboard
     assert ("Total Projects Completed" in dashboard) == (week.course == "curriculum")  # the others have no capstones
+    # XP levels are ranks where the course's own parts are levels, so "Level 1" never means two things.
+    rank = "Rank" if week.course == "levels" else "Level"
+    assert f"**{rank} 1** · " in dashboard and f"to {rank.lower()} 2)" in dashboard
     assert f"### {week.module} {week.ticks[0].rsplit('.c', 1)[0]}:" in readme
     assert readme.count("- [x] ") >= len(week.ticks) + week.lift
     log = (fork / "CAPTAINS_LOG.md").read_text(encoding="utf-8")

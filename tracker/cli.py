@@ -120,10 +120,11 @@ def status(module_id: str | None, as_json: bool) -> None:
     with _tracker() as t:
         progress = t.progress()
         focus, suggestion = t.suggestion()
+        rank = t.curriculum.words.rank.lower()
     level, streak = progress.level, progress.streak
     risk = " (at risk: meet today's goal)" if streak.at_risk else (" (safe today)" if streak.today_counted else "")
     click.echo(
-        f"Day {progress.day_number} · level {level.number} · {level.xp} XP ({level.to_next} to level {level.number + 1}; {curve_text()})"
+        f"Day {progress.day_number} · {rank} {level.number} · {level.xp} XP ({level.to_next} to {rank} {level.number + 1}; {curve_text()})"
     )
     click.echo(
         f"Streak {streak.current} day{'s' if streak.current != 1 else ''}{risk} · {streak.freezes} freeze{'s' if streak.freezes != 1 else ''} · "

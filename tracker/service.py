@@ -203,7 +203,7 @@ class _PublishingBase:
         progress = self.progress()
         gained = progress.today_xp
         scope = f"progress({module_id})" if module_id else "progress"
-        parts = [p for p in (checks, f"{gained:+d} XP today", f"level {progress.level.number}",
+        parts = [p for p in (checks, f"{gained:+d} XP today", f"{self.curriculum.words.rank.lower()} {progress.level.number}",
                              f"day {progress.day_number}") if p]
         return f"{scope}: " + " · ".join(parts)
 
@@ -701,7 +701,7 @@ class Tracker(_PublishingBase):
         level = after.level.number if after.level.number > before.level.number else None
         nxt = self.next_exercise(after=passes[-1])
         for exercise_id in passes:
-            self.payoffs[exercise_id] = Payoff(after.xp - before.xp, level, new, nxt)
+            self.payoffs[exercise_id] = Payoff(after.xp - before.xp, level, new, nxt, self.curriculum.words.rank)
 
     # --- courses, gates and pacing ----------------------------------------------------------------
 
@@ -806,11 +806,12 @@ class Payoff:
     level: int | None  # the level reached, when the pass raised it
     achievements: list[str]
     next: NextUp | None
+    rank: str = "Level"  # what the course calls the XP levels
 
     def summary(self) -> str:
         # A pass of what was passed before earns nothing new: say so, not "+0 XP".
         parts = [f"+{self.xp} XP" if self.xp > 0 else f"{self.xp} XP" if self.xp else "no new XP (passed before)"]
         if self.level:
-            parts.append(f"level {self.level} reached")
+            parts.append(f"{self.rank.lower()} {self.level} reached")
         parts += [f"🏆 {title}" for title in self.achievements]
         return " · ".join(parts)

@@ -223,6 +223,11 @@ class Words(_Model):
     category: str = Field(default="Category", min_length=1)
     module: str = Field(default="Module", min_length=1)
 
+    @property
+    def rank(self) -> str:
+        """What the XP levels are called: "Level", or "Rank" where the course's own parts are levels."""
+        return "Rank" if "level" in (self.category.lower(), self.module.lower()) else "Level"
+
 
 class Curriculum(_Model):
     version: Literal[1]

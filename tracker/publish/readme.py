@@ -187,7 +187,7 @@ def render_dashboard(c: Curriculum, progress: Progress, states: dict[str, str], 
     day = f"Day {progress.day_number}" if progress.first_day else "Day 0"
     as_of = f" (as of {progress.today.isoformat()})" if progress.first_day else ""
     lines.append(
-        f"**Level {level.number}** · {level.xp} XP ({level.to_next} to level {level.number + 1}) · "
+        f"**{c.words.rank} {level.number}** · {level.xp} XP ({level.to_next} to {c.words.rank.lower()} {level.number + 1}) · "
         f"Streak {streak.current} day{'s' if streak.current != 1 else ''} "
         f"({streak.active_share:.0%} of days active, habit {streak.habit:.0%}) · {day}{as_of} · "
         f"{len(progress.achievements)} achievement{'s' if len(progress.achievements) != 1 else ''}"

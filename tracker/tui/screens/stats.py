@@ -36,12 +36,12 @@ class StatsScreen(TrackerScreen):
         progress = t.progress()
         days = [progress.today - timedelta(days=i) for i in range(59, -1, -1)]
         series = [max(progress.daily_xp.get(d, 0), 0) for d in days]
-        return series, progress, status_report(t), t.time_per_module()
+        return series, progress, status_report(t), t.time_per_module(), t.curriculum.words.rank.lower()
 
     def show(self, data) -> None:
-        series, progress, report, times = data
+        series, progress, report, times, rank = data
         self.query_one("#xp-caption", Static).update(
-            f"[b]XP over the last 60 days[/b]: {sum(series)} XP · total {progress.xp} XP · level {progress.level.number}"
+            f"[b]XP over the last 60 days[/b]: {sum(series)} XP · total {progress.xp} XP · {rank} {progress.level.number}"
         )
         self.query_one(Sparkline).data = series
         lines = ["[b]Categories[/b]"]

@@ -24,6 +24,7 @@ class TodayData:
     goal: int
     path: str = ""  # the file of the next exercise
     course: list[str] = field(default_factory=list)  # the course's pace and locked parts
+    rank: str = "Level"  # what the course calls the XP levels
 
 
 class TodayScreen(TrackerScreen):
@@ -58,7 +59,7 @@ class TodayScreen(TrackerScreen):
             if states[e.id] not in (R.PASSED, "not_started", "coming_soon", R.NEEDS_GPU)
         ]
         return TodayData(progress, focus, suggestion, failing, t.config.daily_goal, up.path if up else "",
-                         t.course_lines(progress))
+                         t.course_lines(progress), t.curriculum.words.rank)
 
     def show(self, data: TodayData) -> None:
         p = data.progress
@@ -83,7 +84,8 @@ class TodayScreen(TrackerScreen):
         )
         level = p.level
         self.query_one("#level", Bar).show(
-            f"Level {level.number}", level.fraction, f"{level.xp} XP · {level.to_next} to level {level.number + 1}"
+            f"{data.rank} {level.number}", level.fraction,
+            f"{level.xp} XP · {level.to_next} to {data.rank.lower()} {level.number + 1}"
         )
         self.query_one("#goal", Bar).show("Today", min(1.0, p.today_xp / max(data.goal, 1)), f"{p.today_xp} / {data.goal} XP")
         text = f"[b]Focus:[/b] {data.focus.name}. {data.focus.why}"
