@@ -117,13 +117,33 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     _writer.write({"event": "collected", "graders": counts})
 
 
+# Module files resolved once, in the warm worker, for what it imported before forking any child: resolving
+# every file of torch again in each grading took most of the seal's time. Only paths are kept here; a module
+# a run imports (a grader, gradelib) is resolved afresh.
+_real_paths: dict[str, str] = {}
+
+
+def real_path(path: str) -> str:
+    real = _real_paths.get(path)
+    return real if real is not None else os.path.realpath(path)
+
+
+def remember_module_paths() -> None:
+    """Resolve the files of every module imported so far (the warm worker calls this once)."""
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and os.path.isabs(path):  # a relative one depends on the directory
+            _real_paths[path] = os.path.realpath(path)
+
+
 def take_seal(session: pytest.Session, seal: integrity.Seal) -> None:
     import builtins
 
-    graders = Path(str(session.config.inipath or session.config.rootpath)).resolve().parent
+    graders = str(Path(str(session.config.inipath or session.config.rootpath)).resolve().parent)
+    inside = graders.rstrip(os.sep) + os.sep
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
-        if path and Path(path).resolve().is_relative_to(graders):
+        if path and (real_path(path) + os.sep).startswith(inside):
             # The graders, their conftest and gradelib: names, code and the data they keep in globals.
             seal.add_namespace(name, module, data=True)
     seal.add_namespace("tracker.grading.sandbox", sandbox, state=("_snapshot", "_forbids", "_LEARNER_FILES"))
