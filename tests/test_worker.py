@@ -223,3 +223,38 @@ def test_grading_children_die_when_the_tracker_is_killed(tmp_path, path):
     finally:
         if owner.poll() is None:
             owner.kill()
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
+            out.update(int(c) for c in fh.read().split())
+    return out
+
+
+def _wait_for_children(pid: int, count: int = 1, timeout: float = 60) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while len(children := _children(pid)) < count:
+        assert time.monotonic() < deadline, "no spare child"
+        time.sleep(0.05)
+    return children
+
+
+def test_the_next_grading_child_is_made_before_it_is_asked_for(tmp_path):
+    """The worker keeps a spare child, isolated and warmed, that the next request goes to; once it ends, the
+    next spare is a new process (a child serves one request)."""
+    w = WarmWorker()
+    try:
+        w.start()
+        [spare] = _wait_for_children(w.proc.pid)
+        request = {"args": ["--version"], "env": {}, "cwd": str(tmp_path), "output": str(tmp_path / "out.txt"),
+                   "memory_mb": 4096, "limit_as": False}
+        served = w.submit(request)
+        assert w.reply(served)["pid"] == spare
+        assert w.wait_exit(served, timeout=60) == 0
+        assert "pytest" in (tmp_path / "out.txt").read_text()
+        [after] = _wait_for_children(w.proc.pid)
+        assert after != spare
+    finally:
+        w.close()

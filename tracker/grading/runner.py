@@ -284,6 +284,13 @@ class ColdChild:
     def wait(self) -> None:
         self.proc.wait()
 
+    def pause(self, seconds: float) -> None:
+        """Wait at most ``seconds``, less when the child ends sooner."""
+        try:
+            self.proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            pass
+
     def kill(self) -> None:
         _kill_group(self.proc.pid)
 
@@ -356,7 +363,7 @@ def _run_child(
                 proc.kill()
                 proc.wait()
                 break
-            time.sleep(0.01)
+            proc.pause(0.01)
         proc.kill()  # nothing the learner started outlives the run
         proc.finish()
         offset, records = _read_new(results_path, offset, channel)

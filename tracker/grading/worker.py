@@ -15,6 +15,12 @@ Protocol, one JSON object a line. Requests on stdin: ``{"id", "args", "env", "cw
 "limit_as"}``. Replies on stdout: ``{"id", "pid"}`` when the child starts, ``{"id", "exit"}`` when it ends
 (a negative exit is the signal that ended it).
 
+A spare: the worker forks the next grading child before it is asked for it. The spare isolates itself
+(its own session, the parent-death signal) and touches what every grading reads (so that the pages the
+fork shares are copied now, not while the learner waits), then blocks on a pipe of its own until a
+request arrives. It has run no code but the worker's; a spare serves one request and exits like any child.
+When a child ends, the worker makes the next spare (never while a grading runs, to leave it the CPU).
+
 Lifetime: the worker lives as long as its owner *process*, whichever of the owner's threads started it or
 sent it work. It reads its requests from a pipe only the owner holds, so when the owner exits or is killed
 (SIGKILL included) the kernel closes that pipe, the worker reads end-of-file, kills every child's process
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -59,12 +66,44 @@ def die_with_parent(parent: int, call=None) -> None:
 # --- the worker process ------------------------------------------------------------------------------
 
 
-def _child(request: dict, worker_pid: int, call) -> None:
-    """Runs in the forked child: become an isolated grading run, then exit."""
-    import faulthandler
-
+def _isolate(worker_pid: int, call, inherited: tuple[int, ...]) -> None:
+    """The first steps of every forked child: its own session, death with the worker, and none of the
+    worker's pipes (its requests, its replies)."""
     os.setsid()
     die_with_parent(worker_pid, call)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    for fd in {null, *inherited} - {0, 1, 2}:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def _spare(worker_pid: int, call, inherited: tuple[int, ...], inbox: int) -> None:
+    """Runs in a spare child: isolate, warm up, wait for the request, grade it, exit."""
+    _isolate(worker_pid, call, inherited)
+    try:
+        from tracker.grading import sandbox
+
+        sandbox.Snapshot()  # reads every table a grading's snapshot and checks read: their pages are ours now
+    except Exception:  # noqa: BLE001 - warming is only an optimization
+        pass
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(inbox, 65536)
+        if not chunk:
+            os._exit(0)  # the worker is gone, or let this spare go
+        data += chunk
+    os.close(inbox)
+    _child(json.loads(data), worker_pid, call)
+
+
+def _child(request: dict, worker_pid: int, call) -> None:
+    """Runs in the forked child (isolated already): become a grading run, then exit."""
+    import faulthandler
+
     if request.get("limit_as"):
         from tracker.grading.runner import limit_address_space
 
@@ -73,9 +112,6 @@ def _child(request: dict, worker_pid: int, call) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
     os.chdir(request["cwd"])
@@ -134,15 +170,17 @@ def preload() -> None:
     # What torch imports lazily on first use, paid once here instead of in every child: optimizers import
     # torch._dynamo, and nn.MultiheadAttention with a padding mask imports the symbolic-shapes machinery.
     for lazy in ("torch._dynamo", "torch.fx.experimental.symbolic_shapes", "torch.optim", "sklearn", "sklearn.datasets",
-                 "_pytest.assertion.rewrite", "_pytest.python_api"):
+                 "_pytest.assertion.rewrite", "_pytest.python_api", "threadpoolctl", "faulthandler"):
         try:
             __import__(lazy)
         except ImportError:
             pass
 
     import tracker.grading.device  # noqa: F401
-    import tracker.grading.plugin  # noqa: F401
+    import tracker.grading.plugin
     import tracker.grading.sandbox  # noqa: F401
+
+    tracker.grading.plugin.remember_module_paths()
 
     gc.collect()
     gc.freeze()
@@ -163,6 +201,10 @@ def serve() -> None:
 
     live: set[int] = set()
     me, call = os.getpid(), prctl()
+    requests = sys.stdin.fileno()
+    wake_r, wake_w = os.pipe()  # a reaper tells the main thread that a child ended
+    worker_fds = (requests, real_stdout.fileno(), wake_r, wake_w)
+    spare: tuple[int, int] | None = None  # (pid, the pipe its request goes down)
 
     def reap(request_id: int, pid: int) -> None:
         _, status = os.waitpid(pid, 0)
@@ -172,20 +214,62 @@ def serve() -> None:
             reply({"id": request_id, "exit": code})
         except OSError:
             pass  # the owner is gone
+        os.write(wake_w, b"x")
 
-    for line in sys.stdin:  # end-of-file: the owner closed the pipe, or died
-        if not line.strip():
-            continue
-        request = json.loads(line)
+    def make_spare() -> tuple[int, int]:
+        inbox, outbox = os.pipe()
+        pid = os.fork()  # from the main thread: the child's parent-death signal is tied to the forking thread
+        if pid == 0:
+            os.close(outbox)
+            _spare(me, call, worker_fds, inbox)  # never returns
+        os.close(inbox)
+        return pid, outbox
+
+    def start(request: dict) -> int:
+        nonlocal spare
+        if spare is not None:
+            pid, outbox = spare
+            spare = None
+            try:
+                os.write(outbox, (json.dumps(request) + "\n").encode())
+                os.close(outbox)
+                return pid
+            except OSError:  # the spare died (killed from outside): fork one the usual way
+                os.close(outbox)
         pid = os.fork()
         if pid == 0:
+            _isolate(me, call, worker_fds)
             _child(request, me, call)  # never returns
-        live.add(pid)
-        try:
-            reply({"id": request["id"], "pid": pid})
-        except OSError:
-            break
-        threading.Thread(target=reap, args=(request["id"], pid), daemon=True).start()
+        return pid
+
+    buffer = b""
+    spare = make_spare()
+    while True:
+        ready, _, _ = select.select([requests, wake_r], [], [])
+        if wake_r in ready:
+            os.read(wake_r, 4096)
+            if spare is None and not live:  # the next grading's child, made while nothing else runs
+                spare = make_spare()
+        if requests not in ready:
+            continue
+        chunk = os.read(requests, 65536)
+        if not chunk:
+            break  # end-of-file: the owner closed the pipe, or died
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            pid = start(request)
+            live.add(pid)
+            try:
+                reply({"id": request["id"], "pid": pid})
+            except OSError:
+                break
+            threading.Thread(target=reap, args=(request["id"], pid), daemon=True).start()
+    if spare is not None:
+        live.add(spare[0])
     for pid in list(live):  # nothing a grading run started outlives the worker
         try:
             os.killpg(pid, signal.SIGKILL)
@@ -351,6 +435,11 @@ class WarmChild:
         if self.returncode is None:
             code = self.worker.wait_exit(self.request_id, timeout=30)
             self.returncode = code if code is not None else -int(signal.SIGKILL)
+
+    def pause(self, seconds: float) -> None:
+        """Wait at most ``seconds``, less when the child ends sooner."""
+        if self.returncode is None:
+            self.worker.wait_exit(self.request_id, timeout=seconds)
 
     def kill(self) -> None:
         try:
