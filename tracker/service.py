@@ -25,11 +25,11 @@ from tracker.curriculum.validate import repo_file
 from tracker.errors import TrackerError
 from tracker.grading import hashing
 from tracker.grading import results as R
-from tracker.grading.runner import Job, Limits, grade
 from tracker.progress import state as S
 from tracker.store.journal import Journal
 
 if TYPE_CHECKING:
+    from tracker.grading.runner import Limits
     from tracker.store.store import Store
 
 
@@ -289,11 +289,9 @@ class Tracker(_PublishingBase):
         def grade_once(cancel: threading.Event) -> R.ExerciseResult:
             return self.grade([exercise], device=device, cancel=cancel, worker=worker, publish=False)[0]
 
-        def show_then_publish(result: R.ExerciseResult) -> None:
-            on_result(result)  # the learner sees the verdict first; the dashboard and git follow
-            self.publish_grades([result])
-
-        return Watcher([repo_file(self.repo, exercise.stub)], grade_once, show_then_publish, on_start=on_start)
+        # The learner sees the verdict first; the dashboard and git follow, off the path of the next save.
+        return Watcher([repo_file(self.repo, exercise.stub)], grade_once, on_result, on_start=on_start,
+                       after=lambda result: self.publish_grades([result]))
 
     def close(self) -> None:
         if self._worker is not None:
@@ -447,6 +445,8 @@ class Tracker(_PublishingBase):
         return max(1, min(4, os.cpu_count() or 1))
 
     def limits(self) -> Limits:
+        from tracker.grading.runner import Limits  # grading's machinery stays off the TUI's start
+
         g = self.config.grading
         return Limits(timeout=g.timeout, memory_mb=g.memory_mb, output_kb=g.output_kb, threads=g.threads)
 
@@ -467,6 +467,8 @@ class Tracker(_PublishingBase):
         started = time.monotonic()
         device = device or self.config.grading.device
         runnable = [e for e in exercises if e.gradable]
+        from tracker.grading.runner import Job, grade
+
         jobs = [Job(e.id, repo_file(self.repo, e.grader), repo_file(self.repo, e.stub)) for e in runnable]  # type: ignore[arg-type]
         manifest = hashing.read_manifest(self.repo)
         results = {r.exercise_id: r for r in grade(jobs, self.repo, device=device, limits=self.limits(),
