@@ -63,26 +63,30 @@ def test_tampering_with_the_grading_machinery_is_recorded_as_tampered(fork, atta
 
 @pytest.mark.skipif(not FORK_SAFE, reason="the warm worker forks (Linux only)")
 def test_the_warm_worker_catches_every_attack_the_cold_path_does(tmp_path):
-    """Watch mode grades in forks of a warm worker, with the seal and the snapshot checked the quick way:
-    every attack is still caught, run after run, and an honest run after them still passes."""
+    """Watch mode grades in children of a warm worker made ready before the save (collected and sealed,
+    waiting), with the seal and the snapshot checked the quick way: every attack saved into the file is
+    still caught, run after run, and an honest save after them still passes."""
+    from tracker.grading.runner import prepare
     from tracker.grading.worker import WarmWorker
 
     grader = PROJECT / "graders/1.1/test_ex1_int8_quantization.py"
+    path = tmp_path / "ex1_int8_quantization.py"
+    job = Job("1.1.1", grader, path)
     worker = WarmWorker()
     try:
-        for attack in ATTACKS_NAMED:
-            path = tmp_path / attack / "ex1_int8_quantization.py"
-            path.parent.mkdir()
-            path.write_text(WRONG + (ATTACKS / f"{attack}.py").read_text())
-            [result] = grade([Job("1.1.1", grader, path)], PROJECT, device="cpu", worker=worker)
-            assert result.status == R.TAMPERED, (attack, result.status, result.message)
-            assert ATTACKS_NAMED[attack] in result.message, (attack, result.message)
-        honest = tmp_path / "honest" / "ex1_int8_quantization.py"
-        honest.parent.mkdir()
-        honest.write_text(SOLUTION)
-        [result] = grade([Job("1.1.1", grader, honest)], PROJECT, device="cpu", worker=worker)
-        assert result.status == R.PASSED, result.message
-        assert worker.served == len(ATTACKS_NAMED) + 1  # all of them forks of one warm worker
+        for attack, text in [*((a, WRONG + (ATTACKS / f"{a}.py").read_text()) for a in ATTACKS_NAMED),
+                             ("honest", SOLUTION)]:
+            prepare([job], PROJECT, worker, device="cpu")
+            assert worker.ready is not None
+            path.write_text(text)  # the save, after the run was made ready
+            [result] = grade([job], PROJECT, device="cpu", worker=worker)
+            assert worker.ready is None  # the ready run graded it
+            if attack == "honest":
+                assert result.status == R.PASSED, result.message
+            else:
+                assert result.status == R.TAMPERED, (attack, result.status, result.message)
+                assert ATTACKS_NAMED[attack] in result.message, (attack, result.message)
+        assert worker.served == len(ATTACKS_NAMED) + 1  # all of them children of one warm worker
     finally:
         worker.close()
 

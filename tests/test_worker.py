@@ -258,3 +258,26 @@ def test_the_next_grading_child_is_made_before_it_is_asked_for(tmp_path):
         assert after != spare
     finally:
         w.close()
+
+
+def test_a_run_made_ready_grades_the_save_that_follows_and_never_a_changed_grader(fork):
+    """Watch mode makes the next grading ready after a verdict: it grades the file as saved afterwards;
+    if the grader changed meanwhile, the ready run is let go and the new grader runs."""
+    from tracker.grading.runner import prepare
+
+    grader = fork / "graders/1.1/test_ex1_int8_quantization.py"
+    stub = fork / "exercises/1.1/ex1_int8_quantization.py"
+    job = Job("1.1.1", grader, stub)
+    w = WarmWorker()
+    try:
+        prepare([job], fork, w, device="cpu")
+        stub.write_text((fork / "graders/1.1/solutions/ex1_int8_quantization.py").read_text())
+        [result] = grade([job], fork, device="cpu", worker=w)
+        assert result.status == R.PASSED, result.message
+        prepare([job], fork, w, device="cpu")
+        grader.write_text(grader.read_text() + "\n\ndef test_added_later():\n    assert False, 'the grader as it is now'\n")
+        [result] = grade([job], fork, device="cpu", worker=w)
+        assert w.ready is None
+        assert any("the grader as it is now" in t.message for t in result.tests), [t.message for t in result.tests]
+    finally:
+        w.close()

@@ -289,9 +289,24 @@ class Tracker(_PublishingBase):
         def grade_once(cancel: threading.Event) -> R.ExerciseResult:
             return self.grade([exercise], device=device, cancel=cancel, worker=worker, publish=False)[0]
 
+        def after(result: R.ExerciseResult) -> None:
+            if worker is not None:  # the next save's grading, made ready while the learner reads this one
+                self.prepare_grading(exercise, device=device)
+            self.publish_grades([result])
+
         # The learner sees the verdict first; the dashboard and git follow, off the path of the next save.
-        return Watcher([repo_file(self.repo, exercise.stub)], grade_once, on_result, on_start=on_start,
-                       after=lambda result: self.publish_grades([result]))
+        return Watcher([repo_file(self.repo, exercise.stub)], grade_once, on_result, on_start=on_start, after=after)
+
+    def prepare_grading(self, exercise: Exercise, *, device: str | None = None) -> None:
+        """Make the next grading of ``exercise`` ready in the warm worker: collected and sealed, waiting for
+        the save (see runner.prepare)."""
+        from tracker.grading.runner import Job, prepare
+
+        worker = self._worker
+        if worker is None or not exercise.gradable or not exercise.stub:
+            return
+        job = Job(exercise.id, repo_file(self.repo, exercise.grader), repo_file(self.repo, exercise.stub))
+        prepare([job], self.repo, worker, device=device or self.config.grading.device, limits=self.limits())
 
     def close(self) -> None:
         if self._worker is not None:

@@ -30,6 +30,7 @@ import pytest
 from tracker.grading import integrity
 from tracker.grading import results as R
 from tracker.grading import sandbox
+from tracker.grading.worker import GO_ENV
 
 MEMORY_WORDS = ("can't allocate memory", "out of memory", "not enough memory", "DefaultCPUAllocator")
 
@@ -115,6 +116,21 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     for item in session.items:
         counts[_grader_of(item.path)] = counts.get(_grader_of(item.path), 0) + 1
     _writer.write({"event": "collected", "graders": counts})
+    wait_for_go()
+
+
+def wait_for_go() -> None:
+    """A run made ready ahead of time (watch mode) waits here until it is told to grade: collected and
+    sealed, before any test, so before any of the learner's code. Told to leave instead, it exits."""
+    fd = os.environ.pop(GO_ENV, None)
+    if fd is None:
+        return
+    try:
+        told = os.read(int(fd), 1)
+    finally:
+        os.close(int(fd))
+    if told != b"g":
+        os._exit(0)
 
 
 # Module files resolved once, in the warm worker, for what it imported before forking any child: resolving

@@ -41,6 +41,7 @@ import threading
 from pathlib import Path
 
 FORK_SAFE = sys.platform.startswith("linux")
+GO_ENV = "TRACKER_GO_FD"  # the pipe a child made ready ahead of time waits on (see plugin.wait_for_go)
 
 
 def prctl():
@@ -81,23 +82,39 @@ def _isolate(worker_pid: int, call, inherited: tuple[int, ...]) -> None:
             pass
 
 
-def _spare(worker_pid: int, call, inherited: tuple[int, ...], inbox: int) -> None:
-    """Runs in a spare child: isolate, warm up, wait for the request, grade it, exit."""
-    _isolate(worker_pid, call, inherited)
-    try:
-        from tracker.grading import sandbox
-
-        sandbox.Snapshot()  # reads every table a grading's snapshot and checks read: their pages are ours now
-    except Exception:  # noqa: BLE001 - warming is only an optimization
-        pass
+def _read_exactly(fd: int, size: int) -> bytes:
     data = b""
-    while not data.endswith(b"\n"):
-        chunk = os.read(inbox, 65536)
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
         if not chunk:
-            os._exit(0)  # the worker is gone, or let this spare go
+            os._exit(0)  # the worker is gone, or let this child go
         data += chunk
-    os.close(inbox)
-    _child(json.loads(data), worker_pid, call)
+    return data
+
+
+def _send(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _spare(worker_pid: int, call, inherited: tuple[int, ...], inbox: int, warm: bool) -> None:
+    """Runs in a forked child: isolate, warm up (a spare), wait for the request, grade it, exit."""
+    _isolate(worker_pid, call, inherited)
+    if warm:
+        try:
+            from tracker.grading import sandbox
+
+            sandbox.Snapshot()  # reads every table a grading's snapshot and checks read: their pages are ours now
+        except Exception:  # noqa: BLE001 - warming is only an optimization
+            pass
+    size = int(_read_exactly(inbox, 10))
+    request = json.loads(_read_exactly(inbox, size))
+    if request.get("ready"):
+        # Made ready ahead of time: collected and sealed, it waits on this pipe before any test (plugin.py).
+        request["env"] = {**request["env"], GO_ENV: str(inbox)}
+    else:
+        os.close(inbox)
+    _child(request, worker_pid, call)
 
 
 def _child(request: dict, worker_pid: int, call) -> None:
@@ -216,31 +233,46 @@ def serve() -> None:
             pass  # the owner is gone
         os.write(wake_w, b"x")
 
-    def make_spare() -> tuple[int, int]:
+    waiting: dict[int, int] = {}  # request id -> the pipe that tells a child made ready to grade
+
+    def make_spare(warm: bool = True) -> tuple[int, int]:
         inbox, outbox = os.pipe()
         pid = os.fork()  # from the main thread: the child's parent-death signal is tied to the forking thread
         if pid == 0:
             os.close(outbox)
-            _spare(me, call, worker_fds, inbox)  # never returns
+            _spare(me, call, (*worker_fds, *waiting.values()), inbox, warm)  # never returns
         os.close(inbox)
         return pid, outbox
 
     def start(request: dict) -> int:
         nonlocal spare
-        if spare is not None:
+        for _ in range(2):
+            if spare is None:
+                spare = make_spare(warm=False)
             pid, outbox = spare
             spare = None
+            body = json.dumps(request).encode()
             try:
-                os.write(outbox, (json.dumps(request) + "\n").encode())
+                _send(outbox, b"%010d" % len(body) + body)
+            except OSError:  # that spare died (killed from outside): make another
                 os.close(outbox)
-                return pid
-            except OSError:  # the spare died (killed from outside): fork one the usual way
+                continue
+            if request.get("ready"):
+                waiting[request["id"]] = outbox
+            else:
                 os.close(outbox)
-        pid = os.fork()
-        if pid == 0:
-            _isolate(me, call, worker_fds)
-            _child(request, me, call)  # never returns
-        return pid
+            return pid
+        raise OSError("no grading child could be started")
+
+    def release(request_id: int, go: bool) -> None:
+        outbox = waiting.pop(request_id, None)
+        if outbox is not None:
+            try:
+                if go:
+                    os.write(outbox, b"g")
+            except OSError:
+                pass  # it died waiting; its exit is reported as any child's
+            os.close(outbox)  # without a "g": the child leaves without grading
 
     buffer = b""
     spare = make_spare()
@@ -261,6 +293,9 @@ def serve() -> None:
             if not line.strip():
                 continue
             request = json.loads(line)
+            if "go" in request or "drop" in request:
+                release(request.get("go", request.get("drop")), "go" in request)
+                continue
             pid = start(request)
             live.add(pid)
             try:
@@ -295,6 +330,7 @@ class WarmWorker:
         self._replies: dict[int, dict] = {}
         self._cond = threading.Condition()
         self.served = 0  # grading children forked by the current process
+        self.ready: tuple | None = None  # (key, run): a grading made ready ahead of time (runner.prepare)
 
     def usable(self) -> bool:
         return FORK_SAFE
@@ -361,6 +397,17 @@ class WarmWorker:
                 self._cond.wait(timeout=0.5)
         return request_id
 
+    def release(self, request_id: int, go: bool) -> None:
+        """Tell a child made ready ahead of time to grade now (``go``), or to leave without grading."""
+        with self._lock:
+            if self.proc is None:
+                return
+            try:
+                self.proc.stdin.write(json.dumps({"go" if go else "drop": request_id}) + "\n")
+                self.proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                raise WorkerDied("the grading worker is gone") from None
+
     def reply(self, request_id: int) -> dict:
         with self._cond:
             return dict(self._replies.get(request_id, {}))
@@ -374,7 +421,26 @@ class WarmWorker:
         with self._cond:
             self._replies.pop(request_id, None)
 
+    def keep_ready(self, key: tuple, run) -> None:
+        """Keep a run made ready ahead of time for the grading of ``key`` (one at a time)."""
+        old, self.ready = self.ready, (key, run)
+        if old is not None:
+            old[1].drop()
+
+    def take_ready(self, key: tuple):
+        """The run made ready for ``key``, if any (it is then the caller's); any other is let go."""
+        ready, self.ready = self.ready, None
+        if ready is None:
+            return None
+        if ready[0] == key:
+            return ready[1]
+        ready[1].drop()
+        return None
+
     def close(self) -> None:
+        ready, self.ready = self.ready, None
+        if ready is not None:
+            ready[1].drop()
         with self._lock:
             if self.proc is not None:
                 try:
@@ -405,7 +471,7 @@ class WarmWorker:
 class WarmChild:
     """A grading child forked by the warm worker; the same interface as the runner's ColdChild."""
 
-    def __init__(self, worker: WarmWorker, args, env, cwd: Path, limits, tmp: Path):
+    def __init__(self, worker: WarmWorker, args, env, cwd: Path, limits, tmp: Path, ready: bool = False):
         from tracker.grading.runner import _gpu_driver_present
 
         self.worker = worker
@@ -418,10 +484,21 @@ class WarmChild:
                 "output": str(self.output_path),
                 "memory_mb": limits.memory_mb,
                 "limit_as": not _gpu_driver_present(),
+                "ready": ready,  # collect and seal, then wait for go()
             }
         )
         self.pid = worker.reply(self.request_id)["pid"]
         self.returncode: int | None = None
+
+    def go(self) -> None:
+        self.worker.release(self.request_id, go=True)
+
+    def let_go(self) -> None:
+        """A child made ready and not needed leaves without grading."""
+        try:
+            self.worker.release(self.request_id, go=False)
+        except WorkerDied:
+            pass
 
     def poll(self) -> int | None:
         if self.returncode is None:
