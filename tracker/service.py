@@ -238,6 +238,7 @@ class Tracker(_PublishingBase):
         self._loaded: LoadedCurriculum | None = None
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self._recording = threading.RLock()  # recording an attempt and publishing: one at a time
         self.last_publish = ""
         self.payoffs: dict[str, Payoff] = {}
         self._worker = None
@@ -519,6 +520,10 @@ class Tracker(_PublishingBase):
 
     def publish_grades(self, results: list[R.ExerciseResult]) -> None:
         """After passes: regenerate the dashboard, and commit (and push) as configured."""
+        with self._recording:
+            self._publish_grades(results)
+
+    def _publish_grades(self, results: list[R.ExerciseResult]) -> None:
         passes = [r for r in results if r.passed and not r.grader_modified]
         if not passes:
             return
@@ -532,6 +537,12 @@ class Tracker(_PublishingBase):
         self.last_publish = self.after_event(self.commit_message(scope, checks))
 
     def _record_attempt(self, result: R.ExerciseResult) -> None:
+        # The watch lane may be publishing meanwhile, and its store sync must not meet this attempt half
+        # written (in the journal, not yet in the database).
+        with self._recording:
+            self._record_attempt_now(result)
+
+    def _record_attempt_now(self, result: R.ExerciseResult) -> None:
         passed, total = result.counts
         self.store.record(
             "attempt",
