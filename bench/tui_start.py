@@ -2,11 +2,12 @@
 
 Run inside a fork of the course: `python bench/tui_start.py [runs]`. Prints the median of several runs of a
 child process that imports the app, starts it headless and waits until the Today screen has its data; the
-baseline is a bare Textual app started the same way in the same run.
+baseline is a bare Textual app started the same way in the same run, the two taken in turns.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -50,10 +51,14 @@ def run(kind: str) -> float:
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     run("tracker")  # warm the file cache and the curriculum cache
-    tracker = [run("tracker") for _ in range(runs)]
-    bare = [run("bare") for _ in range(runs)]
+    run("bare")
+    tracker, bare = [], []
+    for _ in range(runs):  # taken in turns, so that a change in the machine's load falls on both
+        tracker.append(run("tracker"))
+        bare.append(run("bare"))
     t, b = statistics.median(tracker), statistics.median(bare)
-    print(f"TUI start to first screen with data (median of {runs}): {t:.3f} s")
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"TUI start to first screen with data (median of {runs}): {t:.3f} s  (load average {load})")
     print(f"bare Textual app start, same measure (median of {runs}): {b:.3f} s  ratio {t / b:.2f}x")
 
 

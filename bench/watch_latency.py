@@ -5,8 +5,10 @@ Two real paths, beside a cold `tracker grade` measured in the same run:
   to the verdict line read back from the terminal;
 - the TUI: the exercise screen under Textual's Pilot, `w` pressed once; the clock runs from the write to the
   verdict in the screen's status line.
-The first save of each path counts too (watch is warm from the first save). The cold figure is the whole
-`tracker grade EXERCISE` command, as a learner would run it instead.
+The first save of each path counts too (watch is warm from the first save). Saves come a second after the
+previous verdict (a learner reads it and edits before saving again). The cold figure is the whole
+`tracker grade EXERCISE` command, as a learner would run it instead. The load average is printed beside
+the figures: on a shared machine, read the ratios, each measured in the same run.
 
 Target: median at most 0.25 s on each path, and at least 10x faster than cold.
 Usage: python bench/watch_latency.py [saves] [exercise]
@@ -26,6 +28,7 @@ from pathlib import Path
 from _common import fmt, fork, median
 
 TRACKER = [sys.executable, "-m", "tracker"]
+PAUSE = 1.0  # seconds from a verdict to the next save: a learner reads it and edits first
 
 
 def _read_until(fd: int, needle: bytes, buffer: bytearray, timeout: float = 120) -> None:
@@ -56,7 +59,7 @@ def cli_watch(repo: Path, exercise_id: str, stub: Path, saves: int) -> list[floa
     try:
         _read_until(leader, b"save to grade again", buffer)  # the first grading, at start
         for i in range(saves):
-            time.sleep(0.3)  # a learner's pause; lets the previous run's publishing finish
+            time.sleep(PAUSE)
             buffer.clear()
             start = time.perf_counter()
             stub.write_text(text + f"\n# cli save {i}\n")
@@ -99,7 +102,7 @@ def tui_watch(repo: Path, exercise_id: str, stub: Path, saves: int) -> list[floa
             await pilot.press("w")
             await verdict()  # the first grading, at start
             for i in range(saves):
-                await asyncio.sleep(0.3)
+                await asyncio.sleep(PAUSE)
                 status.update("")
                 start = time.perf_counter()
                 stub.write_text(text + f"\n# tui save {i}\n")
@@ -135,7 +138,8 @@ def main() -> None:
     cli = cli_watch(repo, exercise_id, stub, saves)
     tui = tui_watch(repo, exercise_id, stub, saves)
     mc, ml, mt = median(cold), median(cli), median(tui)
-    print(f"watch {exercise_id}, save to verdict on screen (median of {saves} saves each):")
+    loadavg = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"watch {exercise_id}, save to verdict on screen (median of {saves} saves each; load average {loadavg}):")
     print(f"  CLI `tracker grade {exercise_id} --watch` in a pseudo-terminal: {fmt(ml)}  (max {fmt(max(cli))})")
     print(f"  TUI exercise screen, `w`, under Pilot:          {fmt(mt)}  (max {fmt(max(tui))})")
     print(f"  cold `tracker grade {exercise_id}`, whole command (median of {len(cold)}): {fmt(mc)}")

@@ -12,6 +12,7 @@ import pytest
 from tracker.grading import integrity
 from tracker.grading import results as R
 from tracker.grading.runner import Job, grade
+from tracker.grading.worker import FORK_SAFE
 
 from .conftest import PROJECT, run_tracker
 
@@ -40,24 +41,54 @@ def grade_attack(fork: Path, text: str):
     return proc, attempt
 
 
-@pytest.mark.parametrize(
-    "attack, named",
-    [
-        ("grader_globals", "check_close"),
-        ("snapshot_and_gradelib", "check_close"),
-        ("writer_wrapper", "result writer"),
-        ("writer_class", "_Writer.write"),
-        ("hook_code", "pytest_runtest_makereport"),
-        ("forged_channel", "not signed"),
-        ("real_writer_lies", "wrote a result record itself"),
-    ],
-)
+ATTACKS_NAMED = {  # attack: what the verdict must name
+    "grader_globals": "check_close",
+    "snapshot_and_gradelib": "check_close",
+    "writer_wrapper": "result writer",
+    "writer_class": "_Writer.write",
+    "hook_code": "pytest_runtest_makereport",
+    "forged_channel": "not signed",
+    "real_writer_lies": "wrote a result record itself",
+}
+
+
+@pytest.mark.parametrize("attack, named", list(ATTACKS_NAMED.items()))
 def test_tampering_with_the_grading_machinery_is_recorded_as_tampered(fork, attack, named):
     proc, attempt = grade_attack(fork, WRONG + (ATTACKS / f"{attack}.py").read_text())
     assert proc.returncode != 0, proc.stdout
     assert attempt["status"] == R.TAMPERED
     assert "tampered" in proc.stdout and named in proc.stdout, proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(not FORK_SAFE, reason="the warm worker forks (Linux only)")
+def test_the_warm_worker_catches_every_attack_the_cold_path_does(tmp_path):
+    """Watch mode grades in children of a warm worker made ready before the save (collected and sealed,
+    waiting), with the seal and the snapshot checked the quick way: every attack saved into the file is
+    still caught, run after run, and an honest save after them still passes."""
+    from tracker.grading.runner import prepare
+    from tracker.grading.worker import WarmWorker
+
+    grader = PROJECT / "graders/1.1/test_ex1_int8_quantization.py"
+    path = tmp_path / "ex1_int8_quantization.py"
+    job = Job("1.1.1", grader, path)
+    worker = WarmWorker()
+    try:
+        for attack, text in [*((a, WRONG + (ATTACKS / f"{a}.py").read_text()) for a in ATTACKS_NAMED),
+                             ("honest", SOLUTION)]:
+            prepare([job], PROJECT, worker, device="cpu")
+            assert worker.ready is not None
+            path.write_text(text)  # the save, after the run was made ready
+            [result] = grade([job], PROJECT, device="cpu", worker=worker)
+            assert worker.ready is None  # the ready run graded it
+            if attack == "honest":
+                assert result.status == R.PASSED, result.message
+            else:
+                assert result.status == R.TAMPERED, (attack, result.status, result.message)
+                assert ATTACKS_NAMED[attack] in result.message, (attack, result.message)
+        assert worker.served == len(ATTACKS_NAMED) + 1  # all of them children of one warm worker
+    finally:
+        worker.close()
 
 
 def test_a_skip_raised_by_learner_code_is_a_failure_not_a_missing_gpu(fork):
@@ -128,6 +159,120 @@ def test_seal_names_what_changed():
     module.check.__code__ = (lambda x: None).__code__
     module.W.write = lambda self: 2
     assert seal.broken() == ["graded.check", "graded.CASES", "graded.W.write"]
+
+
+def _sealed_module():
+    import types
+
+    module = types.ModuleType("graded")
+    exec(
+        "import functools\n"
+        "def check(x, tol=1e-6, *, rtol=None):\n    return x\n"
+        "def plain(x):\n    return x\n"
+        "def outer():\n    helper = plain\n    def inner(x):\n        return helper(x)\n    return inner\n"
+        "closed = outer()\n"
+        "CASES = [1, 2, 3]\n"
+        "class W:\n"
+        "    def write(self):\n        return 1\n"
+        "    @staticmethod\n    def make():\n        return 1\n"
+        "    @property\n    def size(self):\n        return 1\n",
+        module.__dict__)
+    module.W.__module__ = "graded"
+    return module
+
+
+def _rebind(m):
+    m.plain = lambda x: 0
+
+
+def _delete(m):
+    del m.plain
+
+
+def _new_code(m):
+    m.plain.__code__ = (lambda x: 0).__code__
+
+
+def _new_defaults(m):
+    m.check.__defaults__ = (1e9,)
+
+
+def _new_kwdefaults(m):
+    m.plain.__kwdefaults__ = {"x": 0}
+
+
+def _kwdefault_in_place(m):
+    m.check.__kwdefaults__["rtol"] = m.plain
+
+
+def _closure_cell(m):
+    m.closed.__closure__[0].cell_contents = lambda x: 0
+
+
+def _method(m):
+    m.W.write.__code__ = (lambda self: 2).__code__
+
+
+def _staticmethod_again(m):
+    vars(m.W)["make"].__init__(lambda: 2)
+
+
+def _property_again(m):
+    vars(m.W)["size"].__init__(lambda self: 2)
+
+
+def _data_in_place(m):
+    m.CASES.append(4)
+
+
+@pytest.mark.parametrize("change, named", [
+    (_rebind, "graded.plain"), (_delete, "graded.plain"), (_new_code, "graded.plain"),
+    (_new_defaults, "graded.check"), (_new_kwdefaults, "graded.plain"), (_kwdefault_in_place, "graded.check"),
+    (_closure_cell, "graded.closed"), (_method, "graded.W.write"), (_staticmethod_again, "graded.W.make"),
+    (_property_again, "graded.W.size"), (_data_in_place, "graded.CASES"),
+])
+def test_the_seals_quick_check_misses_nothing_the_full_one_sees(change, named):
+    """After every test the seal is checked the quick way (identities at C speed); each kind of change
+    must still be seen, and named."""
+    module = _sealed_module()
+    seal = integrity.Seal()
+    seal.add_namespace("graded", module, data=True)
+    assert seal.broken() == []
+    assert seal.broken() == []  # the quick check, once built, passes an untouched namespace
+    change(module)
+    assert named in seal.broken()
+
+
+def test_the_snapshots_quick_check_misses_nothing():
+    """The sandbox's snapshot is checked before and after each of a grader's checks, the quick way: a
+    replaced library function is still found and put back, a forbid guard is not a change, and neither
+    is putting the original back when the guard goes."""
+    import torch
+
+    from tracker.grading import sandbox
+
+    sandbox.reset()
+    sandbox.take_snapshot()
+    real_softmax, real_norm = torch.softmax, torch.Tensor.norm
+    try:
+        sandbox.verify()
+        sandbox.verify()
+        torch.softmax = lambda *a, **k: None
+        with pytest.raises(sandbox.Tampered, match="torch.softmax"):
+            sandbox.verify()
+        assert torch.softmax is real_softmax  # put back
+        sandbox.verify()
+        forbid = sandbox.push_forbid(["torch.nn.functional.softmax"])
+        sandbox.verify()  # the guard is allowed
+        torch.Tensor.norm = lambda *a, **k: None
+        with pytest.raises(sandbox.Tampered, match="torch.Tensor.norm"):
+            sandbox.verify()
+        assert torch.Tensor.norm is real_norm
+        sandbox.pop_forbid(forbid)
+        sandbox.verify()
+    finally:
+        torch.softmax, torch.Tensor.norm = real_softmax, real_norm
+        sandbox.reset()
 
 
 # --- forbidden means the kernel, not the name ------------------------------------------------------------

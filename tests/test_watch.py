@@ -108,3 +108,39 @@ def test_a_save_that_changes_nothing_grades_nothing(fork):
         os.utime(fork / STUB)
         time.sleep(1.5)
         assert s.starts == 1 and len(s.results) == 1
+
+
+def test_publishing_a_result_never_holds_up_the_next_save(tmp_path):
+    """What follows a result (the dashboard, git) runs in its own lane: a save made while it runs is graded
+    at once, and the watcher waits for the lane before it returns, so nothing shown goes unpublished."""
+    from tracker.grading.watch import Watcher
+
+    path = tmp_path / "ex.py"
+    path.write_text("v = 0\n")
+    shown: list[str] = []
+    published: list[str] = []
+    release = threading.Event()
+
+    def publish(result: str) -> None:
+        release.wait(timeout=30)  # a slow commit and push
+        published.append(result)
+
+    watcher = Watcher([path], lambda cancel: path.read_text(), shown.append, after=publish)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not shown:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    path.write_text("v = 1\n")
+    while len(shown) < 2:
+        assert time.monotonic() < deadline, "the second save waited for the first publish"
+        time.sleep(0.01)
+    assert published == []  # the first publish is still running
+    watcher.stop.set()
+    time.sleep(0.2)
+    assert thread.is_alive()  # stopping waits for the lane
+    release.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert published == shown == ["v = 0\n", "v = 1\n"]

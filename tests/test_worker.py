@@ -223,3 +223,61 @@ def test_grading_children_die_when_the_tracker_is_killed(tmp_path, path):
     finally:
         if owner.poll() is None:
             owner.kill()
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
+            out.update(int(c) for c in fh.read().split())
+    return out
+
+
+def _wait_for_children(pid: int, count: int = 1, timeout: float = 60) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while len(children := _children(pid)) < count:
+        assert time.monotonic() < deadline, "no spare child"
+        time.sleep(0.05)
+    return children
+
+
+def test_the_next_grading_child_is_made_before_it_is_asked_for(tmp_path):
+    """The worker keeps a spare child, isolated and warmed, that the next request goes to; once it ends, the
+    next spare is a new process (a child serves one request)."""
+    w = WarmWorker()
+    try:
+        w.start()
+        [spare] = _wait_for_children(w.proc.pid)
+        request = {"args": ["--version"], "env": {}, "cwd": str(tmp_path), "output": str(tmp_path / "out.txt"),
+                   "memory_mb": 4096, "limit_as": False}
+        served = w.submit(request)
+        assert w.reply(served)["pid"] == spare
+        assert w.wait_exit(served, timeout=60) == 0
+        assert "pytest" in (tmp_path / "out.txt").read_text()
+        [after] = _wait_for_children(w.proc.pid)
+        assert after != spare
+    finally:
+        w.close()
+
+
+def test_a_run_made_ready_grades_the_save_that_follows_and_never_a_changed_grader(fork):
+    """Watch mode makes the next grading ready after a verdict: it grades the file as saved afterwards;
+    if the grader changed meanwhile, the ready run is let go and the new grader runs."""
+    from tracker.grading.runner import prepare
+
+    grader = fork / "graders/1.1/test_ex1_int8_quantization.py"
+    stub = fork / "exercises/1.1/ex1_int8_quantization.py"
+    job = Job("1.1.1", grader, stub)
+    w = WarmWorker()
+    try:
+        prepare([job], fork, w, device="cpu")
+        stub.write_text((fork / "graders/1.1/solutions/ex1_int8_quantization.py").read_text())
+        [result] = grade([job], fork, device="cpu", worker=w)
+        assert result.status == R.PASSED, result.message
+        prepare([job], fork, w, device="cpu")
+        grader.write_text(grader.read_text() + "\n\ndef test_added_later():\n    assert False, 'the grader as it is now'\n")
+        [result] = grade([job], fork, device="cpu", worker=w)
+        assert w.ready is None
+        assert any("the grader as it is now" in t.message for t in result.tests), [t.message for t in result.tests]
+    finally:
+        w.close()

@@ -25,11 +25,11 @@ from tracker.curriculum.validate import repo_file
 from tracker.errors import TrackerError
 from tracker.grading import hashing
 from tracker.grading import results as R
-from tracker.grading.runner import Job, Limits, grade
 from tracker.progress import state as S
 from tracker.store.journal import Journal
 
 if TYPE_CHECKING:
+    from tracker.grading.runner import Limits
     from tracker.store.store import Store
 
 
@@ -243,6 +243,7 @@ class Tracker(_PublishingBase):
         self._loaded: LoadedCurriculum | None = None
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self._recording = threading.RLock()  # recording an attempt and publishing: one at a time
         self.last_publish = ""
         self.payoffs: dict[str, Payoff] = {}
         self._worker = None
@@ -295,11 +296,24 @@ class Tracker(_PublishingBase):
         def grade_once(cancel: threading.Event) -> R.ExerciseResult:
             return self.grade([exercise], device=device, cancel=cancel, worker=worker, publish=False)[0]
 
-        def show_then_publish(result: R.ExerciseResult) -> None:
-            on_result(result)  # the learner sees the verdict first; the dashboard and git follow
+        def after(result: R.ExerciseResult) -> None:
+            if worker is not None:  # the next save's grading, made ready while the learner reads this one
+                self.prepare_grading(exercise, device=device)
             self.publish_grades([result])
 
-        return Watcher([repo_file(self.repo, exercise.stub)], grade_once, show_then_publish, on_start=on_start)
+        # The learner sees the verdict first; the dashboard and git follow, off the path of the next save.
+        return Watcher([repo_file(self.repo, exercise.stub)], grade_once, on_result, on_start=on_start, after=after)
+
+    def prepare_grading(self, exercise: Exercise, *, device: str | None = None) -> None:
+        """Make the next grading of ``exercise`` ready in the warm worker: collected and sealed, waiting for
+        the save (see runner.prepare)."""
+        from tracker.grading.runner import Job, prepare
+
+        worker = self._worker
+        if worker is None or not exercise.gradable or not exercise.stub:
+            return
+        job = Job(exercise.id, repo_file(self.repo, exercise.grader), repo_file(self.repo, exercise.stub))
+        prepare([job], self.repo, worker, device=device or self.config.grading.device, limits=self.limits())
 
     def close(self) -> None:
         if self._worker is not None:
@@ -453,6 +467,8 @@ class Tracker(_PublishingBase):
         return max(1, min(4, os.cpu_count() or 1))
 
     def limits(self) -> Limits:
+        from tracker.grading.runner import Limits  # grading's machinery stays off the TUI's start
+
         g = self.config.grading
         return Limits(timeout=g.timeout, memory_mb=g.memory_mb, output_kb=g.output_kb, threads=g.threads)
 
@@ -474,6 +490,8 @@ class Tracker(_PublishingBase):
         started = time.monotonic()
         device = device or self.config.grading.device
         runnable = [e for e in exercises if e.gradable]
+        from tracker.grading.runner import Job, grade
+
         jobs = [Job(e.id, repo_file(self.repo, e.grader), repo_file(self.repo, e.stub)) for e in runnable]  # type: ignore[arg-type]
         manifest = hashing.read_manifest(self.repo)
         results = {r.exercise_id: r for r in grade(jobs, self.repo, device=device, limits=self.limits(),
@@ -509,6 +527,10 @@ class Tracker(_PublishingBase):
 
     def publish_grades(self, results: list[R.ExerciseResult]) -> None:
         """After passes: regenerate the dashboard, and commit (and push) as configured."""
+        with self._recording:
+            self._publish_grades(results)
+
+    def _publish_grades(self, results: list[R.ExerciseResult]) -> None:
         passes = [r for r in results if r.passed and not r.grader_modified]
         if not passes:
             return
@@ -522,6 +544,12 @@ class Tracker(_PublishingBase):
         self.last_publish = self.after_event(self.commit_message(scope, checks))
 
     def _record_attempt(self, result: R.ExerciseResult) -> None:
+        # The watch lane may be publishing meanwhile, and its store sync must not meet this attempt half
+        # written (in the journal, not yet in the database).
+        with self._recording:
+            self._record_attempt_now(result)
+
+    def _record_attempt_now(self, result: R.ExerciseResult) -> None:
         passed, total = result.counts
         self.store.record(
             "attempt",

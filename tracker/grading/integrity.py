@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
+import operator
 import os
 import secrets
 import sys
@@ -228,12 +230,14 @@ class Seal:
         # (label, getter, fingerprint) for things that are not attributes (hook registry, trace hooks).
         self._probes: list[tuple[str, Any, Any]] = []
         self._seen: set[tuple[int, str]] = set()
+        self._quick: _Quick | None = None
 
     def _add(self, label: str, owner: Any, key: str, value: Any, fingerprint: tuple) -> None:
         if (id(owner), key) in self._seen:
             return
         self._seen.add((id(owner), key))
         self._entries.append((label, owner, key, (value, fingerprint)))
+        self._quick = None
 
     def add_namespace(self, label: str, owner: Any, *, data: bool = False, state: Iterable[str] = ()) -> None:
         """Every function, class and module in ``owner``'s namespace (and, for a module, the methods of the
@@ -271,6 +275,24 @@ class Seal:
 
     def broken(self) -> list[str]:
         """What changed since the references were taken (empty when nothing did)."""
+        if self._quick is None:
+            self._quick = _Quick(self._entries)
+        if self._quick.intact() and not self._probes_broken():
+            return []
+        return self._full()
+
+    def _probes_broken(self) -> list[str]:
+        changed = []
+        for label, getter, expected in self._probes:
+            try:
+                if getter() != expected:
+                    changed.append(label)
+            except Exception:  # noqa: BLE001 - a probe that cannot be read was broken
+                changed.append(label)
+        return changed
+
+    def _full(self) -> list[str]:
+        """Every entry compared one by one, naming each that changed."""
         changed = []
         for label, owner, key, (value, fingerprint) in self._entries:
             try:
@@ -284,13 +306,68 @@ class Seal:
                     changed.append(label)
             elif now is not value or len(fingerprint) > 1 and not _same(_fingerprint(now), fingerprint):
                 changed.append(label)
-        for label, getter, expected in self._probes:
+        return changed + self._probes_broken()
+
+
+_CODE = operator.attrgetter("__code__")
+_DEFAULTS = operator.attrgetter("__defaults__")
+_KWDEFAULTS = operator.attrgetter("__kwdefaults__")
+
+
+class _Quick:
+    """The seal's entries arranged for a check at C speed, run after every test: it says only whether
+    anything changed, and the full comparison then names what did.
+
+    It compares identities (``id`` of live objects, every one of them held by the seal, so an id cannot be
+    reused) and is exact: it passes only when the full comparison would find nothing. Per owner, the ids of
+    the values under the sealed keys; for each plain function (and bound method) among them, the ids of its
+    code, defaults and keyword defaults (its globals and closure cannot be rebound). What can change inside
+    an object that keeps its identity is left to the full comparison, entry by entry: plain data (by
+    content), closures (a cell's contents can be set), keyword defaults held in a dict, and staticmethods,
+    classmethods and properties (``__init__`` can be called again on them)."""
+
+    def __init__(self, entries: list) -> None:
+        owners: dict[int, tuple[Any, list[str], list[int]]] = {}
+        self.functions: list[types.FunctionType] = []
+        self.rest: list = []
+        for entry in entries:
+            _, owner, key, (value, fingerprint) = entry
+            _, keys, ids = owners.setdefault(id(owner), (owner, [], []))
+            keys.append(key)
+            ids.append(id(value))
+            if len(fingerprint) < 2:
+                continue  # compared by identity alone
+            func = value.__func__ if isinstance(value, types.MethodType) else value
+            if (fingerprint[0] != "data" and isinstance(func, types.FunctionType) and func.__closure__ is None
+                    and func.__kwdefaults__ is None):
+                self.functions.append(func)
+            else:
+                self.rest.append(entry)
+        self.owners = list(owners.values())
+        self.code = list(map(id, map(_CODE, self.functions)))
+        self.defaults = list(map(id, map(_DEFAULTS, self.functions)))
+        self.kwdefaults = list(map(id, map(_KWDEFAULTS, self.functions)))
+
+    def intact(self) -> bool:
+        for owner, keys, ids in self.owners:
             try:
-                if getter() != expected:
-                    changed.append(label)
-            except Exception:  # noqa: BLE001 - a probe that cannot be read was broken
-                changed.append(label)
-        return changed
+                table = vars(owner)
+            except TypeError:
+                return False
+            if list(map(id, map(table.get, keys, itertools.repeat(_MISSING)))) != ids:
+                return False
+        functions = self.functions
+        if (list(map(id, map(_CODE, functions))) != self.code
+                or list(map(id, map(_DEFAULTS, functions))) != self.defaults
+                or list(map(id, map(_KWDEFAULTS, functions))) != self.kwdefaults):
+            return False
+        for _, _, _, (value, fingerprint) in self.rest:
+            if fingerprint[0] == "data":
+                if _data_digest(value) != fingerprint[1]:
+                    return False
+            elif not _same(_fingerprint(value), fingerprint):
+                return False
+        return True
 
 
 def _same(a: tuple, b: tuple) -> bool:

@@ -30,6 +30,7 @@ import pytest
 from tracker.grading import integrity
 from tracker.grading import results as R
 from tracker.grading import sandbox
+from tracker.grading.worker import GO_ENV
 
 MEMORY_WORDS = ("can't allocate memory", "out of memory", "not enough memory", "DefaultCPUAllocator")
 
@@ -115,15 +116,50 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     for item in session.items:
         counts[_grader_of(item.path)] = counts.get(_grader_of(item.path), 0) + 1
     _writer.write({"event": "collected", "graders": counts})
+    wait_for_go()
+
+
+def wait_for_go() -> None:
+    """A run made ready ahead of time (watch mode) waits here until it is told to grade: collected and
+    sealed, before any test, so before any of the learner's code. Told to leave instead, it exits."""
+    fd = os.environ.pop(GO_ENV, None)
+    if fd is None:
+        return
+    try:
+        told = os.read(int(fd), 1)
+    finally:
+        os.close(int(fd))
+    if told != b"g":
+        os._exit(0)
+
+
+# Module files resolved once, in the warm worker, for what it imported before forking any child: resolving
+# every file of torch again in each grading took most of the seal's time. Only paths are kept here; a module
+# a run imports (a grader, gradelib) is resolved afresh.
+_real_paths: dict[str, str] = {}
+
+
+def real_path(path: str) -> str:
+    real = _real_paths.get(path)
+    return real if real is not None else os.path.realpath(path)
+
+
+def remember_module_paths() -> None:
+    """Resolve the files of every module imported so far (the warm worker calls this once)."""
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and os.path.isabs(path):  # a relative one depends on the directory
+            _real_paths[path] = os.path.realpath(path)
 
 
 def take_seal(session: pytest.Session, seal: integrity.Seal) -> None:
     import builtins
 
-    graders = Path(str(session.config.inipath or session.config.rootpath)).resolve().parent
+    graders = str(Path(str(session.config.inipath or session.config.rootpath)).resolve().parent)
+    inside = graders.rstrip(os.sep) + os.sep
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
-        if path and Path(path).resolve().is_relative_to(graders):
+        if path and (real_path(path) + os.sep).startswith(inside):
             # The graders, their conftest and gradelib: names, code and the data they keep in globals.
             seal.add_namespace(name, module, data=True)
     seal.add_namespace("tracker.grading.sandbox", sandbox, state=("_snapshot", "_forbids", "_LEARNER_FILES"))

@@ -182,17 +182,20 @@ def grade(
     without one (or where it cannot fork), each child is a fresh interpreter. Limits are the same.
     ``parallel`` runs that many children side by side (warm worker only).
     """
-    launch: Launcher = worker.launcher() if worker is not None and worker.usable() else ColdChild
+    warm = worker is not None and worker.usable()
+    launch: Launcher = worker.launcher() if warm else ColdChild
     tracked = {str(job.grader.resolve()): _Tracked(job) for job in jobs}
     outcomes: dict[str, R.ExerciseResult] = {}
     keys = [str(job.grader.resolve()) for job in jobs]
     # With a warm worker, children are cheap forks and can run side by side where cores allow it.
     lanes = max(1, min(parallel, len(keys))) if worker is not None else 1
     groups = [keys[i::lanes] for i in range(lanes)]
+    ready = [_take_ready(worker, jobs, repo, device, limits)] if warm and lanes == 1 else [None]
 
     def run_group(pending: list[str]) -> None:
         while pending:
-            finished = _run_child(launch, pending, tracked, repo, device, limits, on_event, cancel)
+            run, ready[0] = ready[0], None
+            finished = _run_child(launch, pending, tracked, repo, device, limits, on_event, cancel, run)
             outcomes.update(finished)
             pending = [key for key in pending if key not in outcomes]
             if cancel is not None and cancel.is_set():
@@ -213,6 +216,79 @@ def grade(
         result.grader_hash = grader_hash(repo, job.grader)
         result.learner_hash = file_hash(job.target) if job.target.exists() else ""
     return [outcomes[str(job.grader.resolve())] for job in jobs]
+
+
+# --- runs made ready ahead of time (watch mode) ---------------------------------------------------------
+
+
+class _Run:
+    """One grading child and what goes with it: its folder, results file, key and channel."""
+
+    def __init__(self, launch, pending: list[str], tracked: dict[str, _Tracked], repo: Path, device: str,
+                 limits: Limits, ready: bool = False):
+        self.folder = tempfile.TemporaryDirectory(prefix="tracker-grade-")
+        tmp = Path(self.folder.name)
+        try:
+            self.results_path = tmp / "results.jsonl"
+            self.results_path.touch()
+            env = child_env({key: str(tracked[key].job.target.resolve()) for key in pending}, device, limits.threads)
+            key_file = integrity.write_key(tmp)
+            self.channel = integrity.Channel(key_file.read_bytes())
+            env[integrity.KEY_ENV] = str(key_file)
+            args = pytest_args(repo, self.results_path, pending)
+            self.proc = launch(args, env, repo, limits, tmp, ready=True) if ready else launch(args, env, repo, limits, tmp)
+        except BaseException:
+            self.folder.cleanup()
+            raise
+        self.hashes = {key: grader_hash(repo, tracked[key].job.grader) for key in pending} if ready else {}
+
+    def drop(self) -> None:
+        """Let a run made ready go, unused."""
+        self.proc.let_go()
+        self.proc.kill()  # should it not have left already
+        self.proc.finish()
+        self.folder.cleanup()
+
+
+def _ready_key(jobs: list[Job], repo: Path, device: str, limits: Limits) -> tuple:
+    return (str(repo), device, limits, tuple((str(j.grader.resolve()), str(j.target.resolve())) for j in jobs))
+
+
+def prepare(jobs: list[Job], repo: Path, worker: "WarmWorker", *, device: str = "auto",
+            limits: Limits = Limits()) -> None:
+    """Make the next grading of ``jobs`` ready ahead of time (watch mode, after a verdict): a child of the
+    warm worker starts pytest, collects the graders and seals the machinery, then waits; the next
+    ``grade`` of the same jobs only tells it to go. Nothing of the learner's has run in it: their file is
+    imported when the tests start, as in any run. A grader changed meanwhile lets it go unused."""
+    if not worker.usable() or not jobs:
+        return
+    from tracker.grading.worker import WarmChild, WorkerDied
+
+    def launch(args, env, cwd, limits, tmp, ready=False):
+        return WarmChild(worker, args, env, cwd, limits, tmp, ready=ready)
+
+    tracked = {str(job.grader.resolve()): _Tracked(job) for job in jobs}
+    try:
+        run = _Run(launch, list(tracked), tracked, repo, device, limits, ready=True)
+    except WorkerDied:
+        return
+    worker.keep_ready(_ready_key(jobs, repo, device, limits), run)
+
+
+def _take_ready(worker: "WarmWorker", jobs: list[Job], repo: Path, device: str, limits: Limits) -> _Run | None:
+    run = worker.take_ready(_ready_key(jobs, repo, device, limits))
+    if run is None:
+        return None
+    same = all(grader_hash(repo, job.grader) == run.hashes.get(str(job.grader.resolve())) for job in jobs)
+    if not same or run.proc.poll() is not None:
+        run.drop()  # a grader changed since, or the child is gone: grade the usual way
+        return None
+    try:
+        run.proc.go()
+    except Exception:  # noqa: BLE001 - the worker is gone: the usual way restarts it
+        run.drop()
+        return None
+    return run
 
 
 def _result(track: _Tracked, status: str, message: str = "") -> R.ExerciseResult:
@@ -284,6 +360,13 @@ class ColdChild:
     def wait(self) -> None:
         self.proc.wait()
 
+    def pause(self, seconds: float) -> None:
+        """Wait at most ``seconds``, less when the child ends sooner."""
+        try:
+            self.proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            pass
+
     def kill(self) -> None:
         _kill_group(self.proc.pid)
 
@@ -310,16 +393,13 @@ def _run_child(
     limits: Limits,
     on_event: Event | None,
     cancel: threading.Event | None,
+    run: _Run | None = None,
 ) -> dict[str, R.ExerciseResult]:
-    with tempfile.TemporaryDirectory(prefix="tracker-grade-") as tmp:
-        results_path = Path(tmp) / "results.jsonl"
-        results_path.touch()
-        env = child_env({key: str(tracked[key].job.target.resolve()) for key in pending}, device, limits.threads)
-        key_file = integrity.write_key(Path(tmp))
-        channel = integrity.Channel(key_file.read_bytes())
-        env[integrity.KEY_ENV] = str(key_file)
-        start = time.monotonic()
-        proc = launch(pytest_args(repo, results_path, pending), env, repo, limits, Path(tmp))
+    start = time.monotonic()
+    if run is None:
+        run = _Run(launch, pending, tracked, repo, device, limits)
+    proc, results_path, channel = run.proc, run.results_path, run.channel
+    try:
         reason, current_key = "", None
         ran, where = 0.0, ""
         offset = 0
@@ -356,7 +436,7 @@ def _run_child(
                 proc.kill()
                 proc.wait()
                 break
-            time.sleep(0.01)
+            proc.pause(0.01)
         proc.kill()  # nothing the learner started outlives the run
         proc.finish()
         offset, records = _read_new(results_path, offset, channel)
@@ -366,6 +446,8 @@ def _run_child(
                 on_event(record)
         duration = time.monotonic() - start
         text = proc.output_text()
+    finally:
+        run.folder.cleanup()
     tampered = _tampering(channel, tracked, pending, end_record, proc.returncode, reason)
     finished = _finish(pending, tracked, proc.returncode, reason, current_key, text, end_record, limits, duration,
                        (ran, where))

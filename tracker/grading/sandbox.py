@@ -387,10 +387,31 @@ class Snapshot:
         numpy = sys.modules.get("numpy")
         if numpy is not None:
             self.tables.append(("numpy.ndarray", numpy.ndarray, dict(vars(numpy.ndarray))))
+        # The ids every table should show under a set of allowed replacements (the forbid guards), keyed by
+        # the ids of those replacements; the check runs before and after every check a grader makes.
+        self._expected: dict[tuple, list[tuple[Any, list[str], list[int]]]] = {}
+
+    def _intact(self, allowed: dict[tuple[int, str], Any]) -> bool:
+        """Whether every table holds what it should, compared by the ids of live objects (the snapshot and
+        ``allowed`` hold each of them, so an id cannot be reused): exactly when ``restore`` would find
+        nothing to put back."""
+        signature = tuple(sorted((owner, key, id(value)) for (owner, key), value in allowed.items()))
+        expected = self._expected.get(signature)
+        if expected is None:
+            expected = [(owner, list(table), [id(allowed.get((id(owner), key), value)) for key, value in table.items()])
+                        for _, owner, table in self.tables]
+            self._expected[signature] = expected
+        for owner, keys, ids in expected:
+            if list(map(id, map(vars(owner).get, keys, itertools.repeat(_MISSING)))) != ids:
+                return False
+        return True
 
     def restore(self, allowed: dict[tuple[int, str], Any] | None = None) -> list[str]:
         """Put back anything changed; return the dotted names that were changed."""
         allowed = allowed or {}
+        if self._intact(allowed):
+            return []
+        self._expected.clear()
         changed = []
         for name, owner, table in self.tables:
             current = vars(owner)

@@ -5,19 +5,22 @@ and an editor that saves by writing a new file and renaming it over the old one 
 save). Saves are debounced on both edges: a save after a quiet spell is graded at once, and the rest of a
 burst (saves less than about 200 ms apart) waits for the burst to end. Only one run happens at a time: a
 save that arrives during a run makes that run stale, so it is cancelled, and the file is graded again once
-it ends; a burst therefore gives one result, the last save's.
+it ends; a burst therefore gives one result, the last save's. What follows a result (``after``: regenerating
+the dashboard, committing) runs in a lane of its own, one at a time and in order, so that it never holds
+up the grading of the next save; the watcher waits for that lane when it stops.
 """
 
 from __future__ import annotations
 
 import hashlib
+import queue
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 DEBOUNCE = 0.2
-POLL = 0.025
+POLL = 0.01  # seconds between looks at the file: a save is seen within this, on average half
 
 
 def signature(paths: list[Path]) -> tuple:
@@ -40,6 +43,7 @@ class Watcher:
         on_result: Callable[[Any], None],
         *,
         on_start: Callable[[], None] | None = None,
+        after: Callable[[Any], None] | None = None,
         debounce: float = DEBOUNCE,
         poll: float = POLL,
         grade_first: bool = True,
@@ -48,6 +52,9 @@ class Watcher:
         self.grade = grade
         self.on_result = on_result
         self.on_start = on_start
+        self.after = after
+        self._lane: queue.Queue | None = None
+        self._lane_thread: threading.Thread | None = None
         self.debounce = debounce
         self.poll = poll
         self.grade_first = grade_first
@@ -86,6 +93,9 @@ class Watcher:
         if current is not None:
             current[1].set()
             current[0].join(timeout=10)
+        if self._lane_thread is not None:
+            self._lane.put(_DONE)  # what was shown is also published before the watcher returns
+            self._lane_thread.join(timeout=60)
 
     def _run_once(self, cancel: threading.Event) -> None:
         self.runs += 1
@@ -94,3 +104,19 @@ class Watcher:
         result = self.grade(cancel)
         if not cancel.is_set():
             self.on_result(result)
+            if self.after is not None:
+                self._follow(result)
+
+    def _follow(self, result: Any) -> None:
+        if self._lane_thread is None:
+            self._lane = queue.Queue()
+            self._lane_thread = threading.Thread(target=self._drain, daemon=True, name="tracker-watch-after")
+            self._lane_thread.start()
+        self._lane.put(result)
+
+    def _drain(self) -> None:
+        while (result := self._lane.get()) is not _DONE:
+            self.after(result)
+
+
+_DONE = object()

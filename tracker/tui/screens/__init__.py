@@ -18,7 +18,8 @@ class TrackerScreen(Screen):
         return self.app.tracker  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
-        self.reload()
+        """Nothing to load here: the screen resumes right after it mounts, and loads then (loading on both
+        gathered the first screen's data twice at start)."""
 
     def on_screen_resume(self) -> None:
         # Study time goes to the module of the Exercise or Module screen in view, and to nothing elsewhere.
