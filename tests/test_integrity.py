@@ -270,6 +270,13 @@ def test_the_snapshots_quick_check_misses_nothing():
         assert torch.Tensor.norm is real_norm
         sandbox.pop_forbid(forbid)
         sandbox.verify()
+        # A new attribute that shadows what the class inherits is a change too, and goes away.
+        assert "add" not in vars(torch.Tensor)
+        torch.Tensor.add = lambda *a, **k: None
+        with pytest.raises(sandbox.Tampered, match="torch.Tensor.add"):
+            sandbox.verify()
+        assert "add" not in vars(torch.Tensor) and torch.ones(2).add(1).tolist() == [2.0, 2.0]
+        sandbox.verify()
     finally:
         torch.softmax, torch.Tensor.norm = real_softmax, real_norm
         sandbox.reset()

@@ -387,6 +387,9 @@ class Snapshot:
         numpy = sys.modules.get("numpy")
         if numpy is not None:
             self.tables.append(("numpy.ndarray", numpy.ndarray, dict(vars(numpy.ndarray))))
+        # A class can also be changed by a new attribute that shadows what it inherits
+        # (``torch.Tensor.add = ...`` hides TensorBase.add): its table must not grow either.
+        self.closed = [(owner, table) for _, owner, table in self.tables if isinstance(owner, type)]
         # The ids every table should show under a set of allowed replacements (the forbid guards), keyed by
         # the ids of those replacements; the check runs before and after every check a grader makes.
         self._expected: dict[tuple, list[tuple[Any, list[str], list[int]]]] = {}
@@ -398,13 +401,16 @@ class Snapshot:
         signature = tuple(sorted((owner, key, id(value)) for (owner, key), value in allowed.items()))
         expected = self._expected.get(signature)
         if expected is None:
-            expected = [(owner, list(table), [id(allowed.get((id(owner), key), value)) for key, value in table.items()])
-                        for _, owner, table in self.tables]
+            expected = ([(owner, list(table), [id(allowed.get((id(owner), key), value)) for key, value in table.items()])
+                         for _, owner, table in self.tables],
+                        [(owner, len(table) + sum(1 for (o, key) in allowed if o == id(owner) and key not in table))
+                         for owner, table in self.closed])
             self._expected[signature] = expected
-        for owner, keys, ids in expected:
+        tables, sizes = expected
+        for owner, keys, ids in tables:
             if list(map(id, map(vars(owner).get, keys, itertools.repeat(_MISSING)))) != ids:
                 return False
-        return True
+        return all(len(vars(owner)) == size for owner, size in sizes)
 
     def restore(self, allowed: dict[tuple[int, str], Any] | None = None) -> list[str]:
         """Put back anything changed; return the dotted names that were changed."""
@@ -428,6 +434,15 @@ class Snapshot:
                         setattr(owner, key, expected)
                     except (AttributeError, TypeError):
                         pass
+        for name, owner, table in self.tables:
+            if not isinstance(owner, type):
+                continue
+            for key in [k for k in vars(owner) if k not in table and (id(owner), k) not in allowed]:
+                changed.append(f"{name}.{key}")
+                try:
+                    delattr(owner, key)
+                except (AttributeError, TypeError):
+                    pass
         return changed
 
 
