@@ -15,6 +15,7 @@ import torch
 import torch._dynamo  # noqa: F401
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 from torch import nn
 
 TARGETS_SPEC = (0.0, 0.75, 0, 4)  # s_i, s_f, t0, t1: the loop prunes at t = 1, 2, 3, 4
@@ -31,6 +32,13 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device (the model is moved there and back); results come
+    back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def _cubic(t, si, sf, t0, t1):
@@ -255,3 +263,10 @@ def test_fine_tuning_recovers(learner):
         f"after iterative pruning the loss is {iterative_loss:.4g}, not below one-shot pruning without "
         f"fine-tuning ({one_shot_loss:.4g}); fine-tuning after each pruning step should recover accuracy",
     )
+
+
+def test_masks_and_loop_stay_on_the_models_device(learner):
+    """the masks and the fine-tuning loop make no tensor off the model's device"""
+    model, (x, y) = _model(), _data()
+    check_follows_device(learner.layer_masks, model, 0.6)
+    check_follows_device(learner.iterative_prune, model, x, y, _targets()[:2], 2, LR)
