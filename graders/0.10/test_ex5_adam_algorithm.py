@@ -303,8 +303,7 @@ def test_runs_on_the_parameters_device(learner, device):
             opt.zero_grad()
             _loss(w, b, x, y).backward()
             opt.step()
-        # The state too: torch lets a CPU tensor be updated in place from meta ones, so a state made on
-        # the CPU shows only in where it stays.
+        # The state too: it must stay on the parameters' device between steps.
         return [w, b], list(opt.state.values())
 
     check_follows_device(three_steps, *_problem())

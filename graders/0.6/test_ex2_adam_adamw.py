@@ -325,8 +325,7 @@ def test_runs_on_the_parameters_device(learner, device):
                     p.grad = None
                 ((model(x) - y) ** 2).mean().backward()
                 opt.step()
-            # The state too: torch lets a CPU tensor be updated in place from meta ones, so a state made on
-            # the CPU shows only in where it stays.
+            # The state too: it must stay on the parameters' device between steps.
             return list(model.parameters()), vars(opt)
 
         x, y, init = _model_and_data()
