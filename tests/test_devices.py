@@ -48,6 +48,17 @@ def test_tensor_created_without_the_input_device_is_named_with_its_line(tmp_path
     assert "torch.zeros creates a tensor on the CPU" in text and "device=x.device" in text
 
 
+@pytest.mark.parametrize("body, named", [
+    # torch itself lets these meet meta tensors; a GPU refuses them.
+    ("    w = torch.ones(4, 2)\n    return x @ w\n", "line 6 of ex1_device.py (in f): torch.ones creates a tensor on the CPU"),
+    ("    m = torch.zeros(4)\n    m.add_(x.mean(0))\n    return x - 1\n", "line 6 of ex1_device.py (in f): torch.zeros"),
+    ("    return torch.nn.functional.linear(x, W)\n", "line 6 of ex1_device.py (in f): torch.linear mixes a tensor on the CPU"),
+])
+def test_a_cpu_tensor_that_meets_the_input_is_named_even_where_meta_allows_it(tmp_path, body, named):
+    m = learner(tmp_path, "W = torch.ones(2, 4)\n\n\ndef f(x):\n" + body)
+    assert named in failure(m.f, X)
+
+
 def test_code_that_needs_values_is_followed_on_the_cpu(tmp_path):
     # .item() cannot run on the meta device; the same mistake is still found, at the same line.
     m = learner(tmp_path, """

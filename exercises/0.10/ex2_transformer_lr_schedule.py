@@ -40,6 +40,9 @@ Implement:
     ``logits``. Compute log-probabilities stably (``torch.log_softmax`` is allowed).
     Off-limits: ``F.cross_entropy``, ``nn.CrossEntropyLoss``, ``F.nll_loss``, ``nn.NLLLoss``.
 
+The grader runs the loss on its device (a GPU when there is one): create every tensor on the logits'
+device (``device=logits.device`` or ``torch.*_like``), and never hard-code ``"cuda"``.
+
 Tolerances: learning rates rtol 1e-9 (they are plain floats); the loss and its gradient rtol 1e-5,
 atol 1e-6 (float32 inputs).
 """

@@ -24,6 +24,9 @@ Implement ``bert_mask(input_ids, vocab_size, mask_id, special_ids, generator, ml
   ``generator=generator`` to ``torch.rand``, ``torch.randint``, ``torch.bernoulli``...). Never touch the
   global random number generator. The grader only checks that the same generator state gives the same
   result; how many numbers you draw, and in which order, is up to you.
+* The grader runs your code on its device (a GPU when there is one), and ``generator`` lives there too:
+  create every tensor on the input's device (``device=input_ids.device``, for the random draws as well),
+  and never hard-code ``"cuda"``.
 
 How it is graded (statistically, on about 50,000 tokens with a fixed seed): the fraction of non-special
 tokens picked, and the fractions of picked tokens that become [MASK], a different random token, or stay

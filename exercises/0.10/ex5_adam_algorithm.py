@@ -34,6 +34,9 @@ Implement:
 
 Off-limits: ``torch.optim.Adam``, ``torch.optim.AdamW`` and their functional forms.
 
+The grader also runs both on its device (a GPU when there is one): make the state on each parameter's
+device (``torch.zeros_like(p)``), and never hard-code ``"cuda"``.
+
 Tolerances: ``adam_update`` rtol 1e-7 (float64); the optimizer's parameters after each step rtol 1e-5,
 atol 1e-6 against ``torch.optim.Adam`` (which implements Algorithm 1) on float32 parameters.
 """

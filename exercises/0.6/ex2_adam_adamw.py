@@ -29,6 +29,9 @@ which THIS parameter had a gradient). On each step:
 4. bias correction: ``m_hat = m / (1 - beta1 ** t)`` and ``v_hat = v / (1 - beta2 ** t)``
 5. ``p = p - lr * m_hat / (sqrt(v_hat) + eps)`` (``eps`` OUTSIDE the square root)
 
+The grader also steps your optimizers with the parameters on its device (a GPU when there is one): make
+the state on each parameter's device (``torch.zeros_like(p)``), and never hard-code ``"cuda"``.
+
 Tolerance: after every one of 50 steps, all parameters are compared with torch's with ``rtol=1e-4`` and
 ``atol=1e-6`` (float32 parameters; float64 arithmetic inside is fine).
 """

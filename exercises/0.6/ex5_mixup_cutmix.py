@@ -41,6 +41,9 @@ Functions:
    ``-sum_k soft_targets[i, k] * log_softmax(logits)[i, k]`` (a 0-dim tensor). With mixed labels it
    equals ``lam * CE(logits, y) + (1 - lam) * CE(logits, y[perm])``.
 
+The grader runs your code on its device (a GPU when there is one): create every tensor on the input's
+device (``device=y.device`` or ``torch.*_like``), and never hard-code ``"cuda"``.
+
 Tolerance: ``rtol=1e-5, atol=1e-6``; box coordinates exactly.
 """
 

@@ -43,6 +43,11 @@ Functions:
   a learning rate of about 10-20 (makemore's 50 is too large for an alphabet this small: each row carries
   a larger share of the loss, and the steps overshoot).
 
+The grader runs your code on its device (a GPU when there is one): ``P`` and ``counts`` arrive there, and
+``sample``'s generator is on the same device. Create every tensor on the input's device
+(``device=P.device``), never hard-code ``"cuda"``, and do not read values back one transition at a time
+(``.item()`` in a loop waits for the GPU at every step).
+
 Tolerances: counts exactly; probabilities, ``pi`` and NLL with rtol=1e-5 (atol=1e-7); the entropy rate
 with rtol=1e-5. Statistical checks: the count model (alpha=1, fitted on 20,000 characters) and the neural
 model each reach a held-out NLL within 0.05 nats of the source's entropy rate; in a 10,000-character

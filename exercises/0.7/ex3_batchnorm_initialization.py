@@ -35,6 +35,10 @@ axis (axis 0), with PyTorch's conventions:
 * gradients must flow from the output to ``x``, ``gamma`` and ``beta`` (use differentiable tensor
   operations; do not detach the batch statistics).
 
+The grader also runs the layer on its device (a GPU when there is one), moving gamma, beta and the running
+statistics there as ``Module.to`` would: in ``__call__``, create every tensor on x's device
+(``device=x.device`` or ``torch.*_like``), and never hard-code ``"cuda"``.
+
 Tolerances: the initial weights are compared with the grader's own draw with rtol=1e-5; batch-norm
 outputs, running statistics and gradients with PyTorch's with rtol=1e-4, atol=1e-5. Behaviour checks: in an
 8-layer tanh network of width 100 built with your init and the tanh gain, the pre-activations of layers 2

@@ -26,6 +26,9 @@ module keeps the length T.
 Leave the weights as ``nn.Conv1d`` initialises them; the grader reads them from ``layer.conv`` and
 recomputes the stack with ``torch.nn.functional.conv1d``.
 
+The grader also runs the stack on its device (a GPU when there is one): create every tensor in
+``forward`` on x's device (``F.pad`` does), and never hard-code ``"cuda"``.
+
 Tolerances: outputs equal the grader's recomputation with rtol=1e-5, atol=1e-6. Causality: changing the
 input at time t0 changes no output before t0 (difference at most 1e-6). Receptive field: the gradient of
 the last output position with respect to the input is non-zero at exactly the last

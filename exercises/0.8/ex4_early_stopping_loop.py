@@ -42,6 +42,9 @@ model, data and seeds and compares the histories and the final weights.
    ``restore_best``: the grader also passes its own stopper with that interface.
    Use no randomness of your own (dropout draws from the global torch generator, which the grader seeds).
 
+The grader also runs ``fit`` with the model and the loaders' batches on its device (a GPU when there is
+one): use the batches where they are (no ``.cpu()`` on the outputs), and never hard-code ``"cuda"``.
+
 Tolerance: history values ``rtol=1e-5, atol=1e-6``; epoch numbers, list lengths and restored weights
 exactly (``atol=1e-6`` for weights after training).
 """

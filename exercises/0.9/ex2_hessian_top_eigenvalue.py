@@ -27,6 +27,10 @@ Off-limits while your code runs (the grader uses them as the reference): ``torch
 ``torch.linalg.eigh``, ``eigvalsh``, ``eig``, ``eigvals``, ``torch.lobpcg``, ``numpy.linalg.eigh``,
 ``eigvalsh``, ``eig``, ``eigvals``.
 
+The grader runs your code with ``theta`` on its device (a GPU when there is one; the generator stays on
+the CPU): create every tensor on theta's device (``device=theta.device``, or ``.to(theta.device)`` after a
+draw from the generator), and never hard-code ``"cuda"``.
+
 Tolerances: ``hvp`` and ``full_hessian`` against ``torch.autograd.functional.hessian`` with rtol=1e-8,
 atol=1e-10; the eigenvalue against ``torch.linalg.eigvalsh`` of the full Hessian with rtol=1e-6; the
 eigenvector must have unit norm (within 1e-6) and |cosine| >= 0.9999 with the true one. The grader's

@@ -57,6 +57,10 @@ Functions to write:
   as per-tensor but one float32 scale per output channel of each weight (4 * w.shape[0] bytes). Zero-points
   (all 0) and the activation parameters are not counted.
 
+The grader runs your code on its device (a GPU when there is one): create every tensor on the input's
+device (``device=w.device`` or ``torch.*_like``), never hard-code ``"cuda"``, and compute per-channel
+scales with one reduction, not a loop that reads each channel's maximum back.
+
 What the grader checks, and the tolerances: weight codes equal ``torch.quantize_per_tensor`` /
 ``torch.quantize_per_channel`` exactly (a handful of entries off by one at rounding boundaries are
 tolerated), scales within rtol 1e-6; calibrated ranges within rtol 1e-5; ``fp32_forward`` logits within

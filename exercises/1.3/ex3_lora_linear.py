@@ -28,6 +28,10 @@ Write:
    ``FULL_PARAMS`` and ``LORA_PARAMS`` (ints, exact), and ``REDUCTION_FACTOR = FULL_PARAMS / LORA_PARAMS``
    (a float, relative tolerance 1e-6).
 
+The grader also builds the layer around a base layer on its device (a GPU when there is one): create A,
+B and the merged ``nn.Linear`` on the base layer's device (``device=base.weight.device``), and never
+hard-code ``"cuda"``.
+
 Tolerances: outputs and gradients are compared with ``rtol=1e-5, atol=1e-5``.
 """
 

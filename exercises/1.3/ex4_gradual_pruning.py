@@ -34,6 +34,9 @@ Write three functions:
    Prune first, then fine-tune, at every stage. Modify ``model`` in place and return the masks of the
    last stage.
 
+The grader runs your code with the model and data on its device (a GPU when there is one): make every
+mask on the weight's device (``device=w.device`` or ``torch.ones_like``), and never hard-code ``"cuda"``.
+
 Tolerances: the schedule to 1e-9; masks exactly; weights after the loop to ``atol=1e-4`` of the
 reference run (same model, data and order of operations).
 """

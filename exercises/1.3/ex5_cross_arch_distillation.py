@@ -32,6 +32,9 @@ Write three functions:
    ``backward``, ``step``.
    Return the ``steps`` loss values as Python floats, each computed before that step's update.
 
+The grader runs your code with the modules and data on its device (a GPU when there is one): keep every
+tensor there (no ``.cpu()`` on the teacher's tokens), and never hard-code ``"cuda"``.
+
 Tolerances: tokens and losses ``rtol=1e-5, atol=1e-6``; the loss curve of ``distill`` ``rtol=1e-4`` of the
 reference run (same modules, data and order of operations).
 """

@@ -18,6 +18,10 @@ that still rounds to ``qmax`` is NOT clipped.
 ``torch.fake_quantize_per_tensor_affine`` are off-limits while your code runs (the grader uses them as
 references). ``torch.bincount``, ``torch.unique`` and the like are fine.
 
+The grader runs your code on its device (a GPU when there is one): create every tensor on the input's
+device (``device=x.device``), never hard-code ``"cuda"``, and read back a few totals, not one value per
+element (each ``.item()`` waits for the GPU).
+
 Tolerances: counts and code counts exact; edges within rtol 1e-9; ``sum`` and ``sum_squares`` within rtol
 1e-5; fractions within 1e-12 absolute (they are ratios of integer counts).
 """

@@ -10,10 +10,12 @@ cross-entropy, forgetting the (1 - epsilon) factor or the 1/C, padding counted i
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch._dynamo  # noqa: F401  (building an optimizer imports it: ~2 s, better spent at import than in a test)
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 FORBIDDEN = [
     "torch.nn.functional.cross_entropy",
@@ -23,6 +25,12 @@ FORBIDDEN = [
 ]
 
 _cross_entropy = F.cross_entropy
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def _lr(step: float, d: int, w: int) -> float:
@@ -210,3 +218,9 @@ def test_stub_defaults(learner):
     check_defaults(learner.make_scheduler, "make_scheduler", d_model=512, warmup_steps=4000)
     check_defaults(learner.label_smoothed_cross_entropy, "label_smoothed_cross_entropy", epsilon=0.1,
                    ignore_index=-100)
+
+
+def test_label_smoothing_stays_on_the_inputs_device(learner):
+    """the label-smoothed loss makes no tensor off the logits' device"""
+    logits, target = _batch(9)
+    check_follows_device(learner.label_smoothed_cross_entropy, logits, target, 0.1, -100)

@@ -18,6 +18,7 @@ import math
 import pytest
 import torch
 from gradelib import GradeFailure, check_true
+from gradelib.devices import check_follows_device, on_device
 
 PAD, UNK, CLS, SEP, MASK = 0, 100, 101, 102, 103
 SPECIAL = [PAD, UNK, CLS, SEP, MASK]
@@ -38,8 +39,30 @@ def _corpus(seed: int, batch: int = 192, length: int = 256, vocab: int = VOCAB, 
     return ids
 
 
+_GRADING = {"device": torch.device("cpu")}  # where the learner's tensors and generator live (set below)
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device, drawing from a generator there; results come back
+    to the CPU to be checked."""
+    _GRADING["device"] = device
+    return on_device(learner, device)
+
+
+def _generator(seed: int) -> torch.Generator:
+    return torch.Generator(device=_GRADING["device"]).manual_seed(seed)
+
+
+def _rng_states() -> list[torch.Tensor]:
+    """The global generators a stray draw would advance: the CPU's, and the grading device's own."""
+    kind = _GRADING["device"].type
+    device_state = {"cuda": lambda: torch.cuda.get_rng_state(), "mps": lambda: torch.mps.get_rng_state()}.get(kind)
+    return [torch.get_rng_state()] + ([device_state()] if device_state else [])
+
+
 def _call(learner, ids, seed, *, vocab=VOCAB, mask=MASK, special=SPECIAL, p=0.15):
-    g = torch.Generator().manual_seed(seed)
+    g = _generator(seed)
     out = learner.bert_mask(ids, vocab, mask, list(special), g, p)
     if not (isinstance(out, tuple) and len(out) == 2):
         raise GradeFailure(f"bert_mask should return a tuple (inputs, labels), got {type(out).__name__}")
@@ -222,9 +245,9 @@ def test_deterministic_with_generator(learner):
     """the same generator seed gives the same result, and the global RNG is left alone"""
     ids = _corpus(11, batch=32, length=64)
     torch.manual_seed(2024)
-    state = torch.get_rng_state()
+    states = _rng_states()
     a = _call(learner, ids, seed=42)
-    if not torch.equal(torch.get_rng_state(), state):
+    if not all(torch.equal(now, before) for now, before in zip(_rng_states(), states)):
         raise GradeFailure(
             "bert_mask drew numbers from the global random number generator; pass generator=generator to every "
             "random call"
@@ -247,3 +270,10 @@ def test_default_probability(learner):
     from gradelib import check_defaults
 
     check_defaults(learner.bert_mask, "bert_mask", mlm_probability=0.15)
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """every mask, draw and lookup table is made on the input's device"""
+    ids = _corpus(13, batch=4, length=32)
+    generator = torch.Generator().manual_seed(3)  # on the CPU, like the inputs of this check
+    check_follows_device(learner.bert_mask, ids, VOCAB, MASK, list(SPECIAL), generator, 0.15)

@@ -13,9 +13,11 @@ parameters, steps counted for parameters without gradients, group settings ignor
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch._dynamo  # noqa: F401  (building an optimizer imports it: ~2 s, better spent at import than in a test)
 from gradelib import GradeFailure, check_close, check_true
+from gradelib.devices import check_follows_device, on_device, to_device, tolerance
 
 FORBIDDEN = [
     "torch.optim.Adam",
@@ -28,6 +30,13 @@ FORBIDDEN = [
 ]
 
 _Adam = torch.optim.Adam
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared.
+    (The optimizer class is handed out as it is; its parameters are put on the device below.)"""
+    return on_device(learner, device)
 
 
 def _built(opt_cls, *args, **kwargs) -> torch.optim.Optimizer:
@@ -145,8 +154,8 @@ def _loss(w, b, x, y):
     return ((x @ w.T + b - y) ** 2).mean()
 
 
-def _trajectory(opt_cls, steps: int, lr, betas, eps, *, learner_opt: bool):
-    x, y, w0, b0 = _problem()
+def _trajectory(opt_cls, steps: int, lr, betas, eps, *, learner_opt: bool, device="cpu"):
+    x, y, w0, b0 = to_device(_problem(), device)
     w = torch.nn.Parameter(w0.clone())
     b = torch.nn.Parameter(b0.clone())
     opt = _built(opt_cls, [w, b], lr=lr, betas=betas, eps=eps)
@@ -161,7 +170,7 @@ def _trajectory(opt_cls, steps: int, lr, betas, eps, *, learner_opt: bool):
                 "step() did not change the parameters: update each p in place (p.copy_(...), p.add_(...), ...)"
             )
         rows.append(torch.cat([w.detach().reshape(-1), b.detach().reshape(-1)]))
-    return torch.stack(rows)
+    return torch.stack(rows).cpu()
 
 
 def _simulated(steps: int, lr, betas, eps, rule="correct", shared_t=False):
@@ -324,3 +333,26 @@ def _second_group_without_lr(x, y, w0, b0):
         _loss(w, b, x, y).backward()
         opt.step()
     return b.detach()
+
+
+def test_runs_on_the_parameters_device(learner, device):
+    """on the grading device: adam_update and the optimizer's state stay on the parameters' device, and 10
+    steps equal torch.optim.Adam there"""
+    theta, grad, m, v = (t.to(torch.float32) for t in _state(4))
+    check_follows_device(learner.adam_update, theta, grad, m, v, 2, 0.01, 0.9, 0.999, 1e-3)
+
+    def three_steps(x, y, w0, b0):
+        w, b = torch.nn.Parameter(w0.clone()), torch.nn.Parameter(b0.clone())
+        opt = _built(learner.Adam, [w, b], lr=0.05, betas=(0.8, 0.99), eps=1e-3)
+        for _ in range(3):
+            opt.zero_grad()
+            _loss(w, b, x, y).backward()
+            opt.step()
+        # The state too: it must stay on the parameters' device between steps.
+        return [w, b], list(opt.state.values())
+
+    check_follows_device(three_steps, *_problem())
+    got = _trajectory(learner.Adam, 10, 0.05, (0.8, 0.99), 1e-3, learner_opt=True, device=device)
+    expected = _trajectory(_Adam, 10, 0.05, (0.8, 0.99), 1e-3, learner_opt=False, device=device)
+    check_close(got, expected, name=f"the parameters after steps 1..10 on {device.type}",
+                **tolerance(device, cpu=(1e-5, 1e-6)))

@@ -17,6 +17,7 @@ import pytest
 import torch
 import torch._dynamo  # noqa: F401  (building an optimizer imports it, and it rewraps torch.manual_seed)
 from gradelib import GradeFailure, check_close, check_defaults
+from gradelib.devices import check_follows_device, to_device, tolerance
 
 FORBIDDEN = [
     "torch.optim.Adam",
@@ -118,10 +119,11 @@ class _MLP(torch.nn.Module):
         return self.fc2(torch.tanh(self.fc1(x)))
 
 
-def _trajectory(make_opt, steps: int = STEPS, who: str = "reference") -> torch.Tensor:
-    """Train the MLP with ``make_opt(model.parameters())``; return the flat parameters after each step."""
-    x, y, init = _model_and_data()
-    model = _MLP(init)
+def _trajectory(make_opt, steps: int = STEPS, who: str = "reference", device="cpu") -> torch.Tensor:
+    """Train the MLP (on ``device``) with ``make_opt(model.parameters())``; return the flat parameters after
+    each step, on the CPU."""
+    x, y, init = to_device(_model_and_data(), device)
+    model = _MLP(init).to(device)
     opt = make_opt(model.parameters())
     rows = []
     for _ in range(steps):
@@ -131,7 +133,7 @@ def _trajectory(make_opt, steps: int = STEPS, who: str = "reference") -> torch.T
         loss.backward()
         opt.step()
         rows.append(torch.cat([p.detach().reshape(-1) for p in model.parameters()]).clone())
-    traj = torch.stack(rows)
+    traj = torch.stack(rows).cpu()
     if who == "learner" and not torch.isfinite(traj).all():
         first = int((~torch.isfinite(traj)).any(dim=1).nonzero()[0])
         raise GradeFailure(
@@ -141,14 +143,14 @@ def _trajectory(make_opt, steps: int = STEPS, who: str = "reference") -> torch.T
     return traj
 
 
-def _learner_trajectory(cls, steps: int = STEPS, **kwargs) -> torch.Tensor:
+def _learner_trajectory(cls, steps: int = STEPS, device="cpu", **kwargs) -> torch.Tensor:
     def make(params):
         opt = cls(params, **kwargs)
         if not callable(getattr(opt, "step", None)):
             raise GradeFailure(f"{cls.__name__} has no step() method")
         return opt
 
-    return _trajectory(make, steps=steps, who="learner")
+    return _trajectory(make, steps=steps, who="learner", device=device)
 
 
 def _sim(steps: int = STEPS, **kwargs):
@@ -308,3 +310,27 @@ def test_defaults(learner):
     """the default arguments the stub states"""
     check_defaults(learner.Adam, "Adam", lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0)
     check_defaults(learner.AdamW, "AdamW", lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01)
+
+
+def test_runs_on_the_parameters_device(learner, device):
+    """on the grading device: the state is made on the parameters' device, and 10 steps of Adam and AdamW
+    equal torch's optimizers there"""
+    hp = dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1)
+    for name, cls, reference in (("Adam", learner.Adam, _TorchAdam), ("AdamW", learner.AdamW, _TorchAdamW)):
+
+        def three_steps(x, y, model):
+            opt = cls(model.parameters(), **hp)
+            for _ in range(3):
+                for p in model.parameters():
+                    p.grad = None
+                ((model(x) - y) ** 2).mean().backward()
+                opt.step()
+            # The state too: it must stay on the parameters' device between steps.
+            return list(model.parameters()), vars(opt)
+
+        x, y, init = _model_and_data()
+        check_follows_device(three_steps, x, y, _MLP(init))
+        got = _learner_trajectory(cls, steps=10, device=device, **hp)
+        expected = _trajectory(lambda params: reference(params, foreach=False, **hp), steps=10, device=device)
+        check_close(got, expected, name=f"the parameters after each {name} step on {device.type}",
+                    **tolerance(device, cpu=(RTOL, ATOL)))

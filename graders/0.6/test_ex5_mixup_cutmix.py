@@ -22,6 +22,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 RTOL, ATOL = 1e-5, 1e-6
 _cross_entropy = F.cross_entropy
@@ -35,6 +36,12 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
+
 
 def _onehot(y, c):
     return torch.eye(c)[y]
@@ -275,3 +282,12 @@ def test_soft_cross_entropy(learner):
         mistakes={"summing over the batch instead of averaging": _cross_entropy(logits, soft, reduction="sum")},
     )
     check_close(got, expected, name="soft_cross_entropy vs lam * CE(y) + (1 - lam) * CE(y[perm])", rtol=1e-4, atol=1e-5)
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """one_hot, mixup, cutmix and the soft cross-entropy keep every tensor on the input's device"""
+    x, y = _batch((4, 2, 6, 5), 3, seed=8)
+    check_follows_device(learner.one_hot, y, 3)
+    check_follows_device(learner.mixup, x, y, 3, 0.4, np.random.default_rng(1))
+    check_follows_device(learner.cutmix, x, y, 3, 0.7, np.random.default_rng(2))
+    check_follows_device(learner.soft_cross_entropy, x[:, 0, 0, :3], _onehot(y, 3))

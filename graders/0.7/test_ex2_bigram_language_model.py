@@ -17,8 +17,10 @@ import functools
 import math
 
 import numpy as np
+import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, check_host_syncs, on_device
 
 CHARS = " aeinost"
 V = len(CHARS)
@@ -67,6 +69,12 @@ def _entropy_rate(P: np.ndarray) -> float:
 def _nll(P: np.ndarray, text: str) -> float:
     ix = _ix(text)
     return float(-np.log(P[ix[:-1], ix[1:]]).mean())
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def _as_float64(value, name: str) -> torch.Tensor:
@@ -234,21 +242,22 @@ def _frequencies(text: str) -> tuple[np.ndarray, np.ndarray]:
     return N / np.maximum(rows, 1), rows
 
 
-def test_sample(learner):
+def test_sample(learner, device):
     """samples start with `start`, use the generator, and follow the rows of P"""
     P = _source()
     Pt = torch.from_numpy(P)
-    a = learner.sample(Pt, CHARS, 2_000, "e", torch.Generator().manual_seed(5))
+    seeded = lambda seed: torch.Generator(device=device).manual_seed(seed)  # noqa: E731  (where P is drawn from)
+    a = learner.sample(Pt, CHARS, 2_000, "e", seeded(5))
     check_true(isinstance(a, str), f"sample should return a str, got {type(a).__name__}")
     check_true(len(a) == 2_000, f"sample(..., n=2000, ...) returned {len(a)} characters")
     check_true(a[0] == "e", f"the sample should start with the start character 'e', got {a[0]!r}")
-    b = learner.sample(Pt, CHARS, 2_000, "e", torch.Generator().manual_seed(5))
+    b = learner.sample(Pt, CHARS, 2_000, "e", seeded(5))
     check_true(
         a == b,
         "two samples drawn with generators seeded identically differ: draw every character with the "
         "generator you are given",
     )
-    text = learner.sample(Pt, CHARS, 10_000, "a", torch.Generator().manual_seed(6))
+    text = learner.sample(Pt, CHARS, 10_000, "a", seeded(6))
     freq, rows = _frequencies(text)
     band = 5 * np.sqrt(P * (1 - P) / np.maximum(rows, 1)) + 0.005
     bad = np.abs(freq - P) > band
@@ -309,3 +318,16 @@ def test_neural_bigram_is_trained_from_its_initialisation(learner):
                      "train_neural_bigram(steps=1)")
     check_true(tuple(W1.shape) == (V, V) and not torch.allclose(W1, init, rtol=0, atol=1e-9),
                "W after 1 training step equals the initial W: the step did not change it")
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """probabilities, NLL, stationary distribution and entropy rate keep their tensors on the input's device,
+    and the NLL reads no value back per transition"""
+    N = torch.from_numpy(_counts(_text(500, 4)))
+    P = torch.from_numpy(_source())
+    text = _text(300, 5)
+    check_follows_device(learner.bigram_probs, N, 1.0)
+    check_follows_device(learner.nll, P, text, CHARS)
+    check_follows_device(learner.stationary_distribution, P)
+    check_follows_device(learner.entropy_rate, P)
+    check_host_syncs(learner.nll, P, text, CHARS, most=4)

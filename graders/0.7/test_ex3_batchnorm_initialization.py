@@ -18,6 +18,7 @@ import math
 import torch
 import torch.nn.functional as F
 from gradelib import GradeFailure, as_float, check_close, check_number, check_shape, check_true, learner_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 FORBIDDEN = [
     "torch.nn.init.calculate_gain",
@@ -289,3 +290,55 @@ def test_batchnorm_standardises_preactivations(learner):
                 )
             x = torch.tanh(h)
             fan_in = 64
+
+
+def _on(bn, device):
+    """The layer's tensors moved to ``device``, as ``Module.to`` would move them (gamma, beta stay trainable)."""
+    for name in ("gamma", "beta"):
+        setattr(bn, name, getattr(bn, name).detach().to(device).requires_grad_(True))
+    for name in ("running_mean", "running_var"):
+        setattr(bn, name, getattr(bn, name).detach().to(device))
+    return bn
+
+
+def test_batchnorm_runs_on_the_inputs_device(learner, device):
+    """on the grading device: no tensor made off the input's device; outputs, running statistics and
+    gradients equal a float64 CPU reference"""
+    d = 12
+    x1, x2 = _batch(n=32, d=d, seed=40), _batch(n=16, d=d, seed=41, shift=-1.0)
+    R = torch.randn(32, d, generator=torch.Generator().manual_seed(42))
+
+    def train_then_eval(x1, x2):
+        bn = _on(_learner_bn(learner, d), x1.device)
+        y1 = bn(x1)
+        bn.training = False
+        return y1, bn(x2), bn.running_mean, bn.running_var
+
+    check_follows_device(train_then_eval, x1, x2)
+
+    bn = _on(_learner_bn(learner, d), device)
+    gamma, beta = _set_affine(bn, d, seed=43)
+    xd = to_device(x1, device).requires_grad_(True)
+    out = learner_tensor(bn(xd), "the batch-norm output", shape=(32, d), grad=True)
+    check_true(out.device.type == device.type, f"the batch-norm output is on {out.device.type}, x on {device.type}")
+    got = _grad((out * to_device(R, device)).sum(), [xd, bn.gamma, bn.beta], allow_unused=True)
+    bn.training = False
+    evaluated = bn(to_device(x2, device))
+
+    def reference(x1, x2, gamma, beta, R):
+        rm, rv = torch.zeros(d, dtype=x1.dtype), torch.ones(d, dtype=x1.dtype)
+        xr, gr, br = (t.clone().requires_grad_(True) for t in (x1, gamma, beta))
+        y = _reference_bn(xr, rm, rv, gr, br, True)
+        return (y.detach(), *_grad((y * R).sum(), [xr, gr, br]), rm, rv,
+                _reference_bn(x2, rm, rv, gamma, beta, False))
+
+    expected = trusted(reference, x1, x2, gamma, beta, R)
+    tol = tolerance(device, cpu=(TOL["rtol"], TOL["atol"]))
+    names = ("output (training mode)", "gradient of x", "gradient of gamma", "gradient of beta")
+    for name, g, e in zip(names, (out, *got), expected):
+        if g is None:
+            raise GradeFailure(f"no gradient reaches {name.split()[-1]} on {device.type}: is it detached somewhere?")
+        check_close(g.detach().cpu(), e, name=f"the batch-norm {name} on {device.type}", **tol)
+    for name, g, e in zip(("running_mean", "running_var", "output in evaluation mode"),
+                          (bn.running_mean, bn.running_var, evaluated), expected[4:]):
+        check_close(learner_tensor(g, name).detach().cpu(), e, name=f"the batch-norm {name} on {device.type}", **tol)

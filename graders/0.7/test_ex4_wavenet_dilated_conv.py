@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib import GradeFailure, check_close, check_number, check_true, learner_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 
 _conv1d = F.conv1d
 _pad = F.pad
@@ -219,3 +220,15 @@ def test_defaults(learner):
     stack = learner.WaveNetStack(3, 2)
     kernels = [_weights(layer, f"layers[{i}]")[0].shape[-1] for i, layer in enumerate(getattr(stack, "layers", []))]
     check_true(kernels == [2, 2], f"WaveNetStack(3, 2) should default to kernel_size=2, found kernel sizes {kernels}")
+
+
+def test_runs_on_the_inputs_device(learner, device):
+    """on the grading device: no tensor made off the input's device; the stack equals a float64 CPU reference"""
+    stack = _stack(learner, 3, 3)
+    x = _x(t=24, seed=7)
+    check_follows_device(lambda stack, x: stack(x), stack, x)
+    with torch.no_grad():
+        got = learner_tensor(to_device(stack, device)(to_device(x, device)), "the output of WaveNetStack(3, 3)")
+    check_true(got.device.type == device.type, f"the stack's output is on {got.device.type}, x on {device.type}")
+    check_close(got.cpu(), trusted(_reference_stack, stack, x), name=f"the output of WaveNetStack(3, 3) on {device.type}",
+                **tolerance(device, cpu=(TOL["rtol"], TOL["atol"])))

@@ -255,10 +255,12 @@ def test_fit_two_moons(learner):
     """fit reaches a training accuracy of at least 0.95 on 40 two-moons points within 10 s"""
     X, y = _points(n=40, seed=3)
     with _no_gc():
-        start = time.perf_counter()
+        # CPU time, not wall time: the budget is the work fit does, which other processes on a busy
+        # machine cannot stretch (micrograd is single-threaded Python, so on an idle machine they agree).
+        start = time.process_time()
         model = learner.fit(X, y)
         check_true(callable(model), f"fit should return the trained MLP, got {type(model).__name__}")
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         scores = [_scalar(model(x), "the fitted model's output") for x in X]
     acc = sum((s > 0) == (t > 0) for s, t in zip(scores, y)) / len(y)
     check_true(
@@ -266,4 +268,4 @@ def test_fit_two_moons(learner):
         f"the fitted MLP classifies {acc:.3f} of the training points correctly; at least 0.95 is required "
         "(more steps, momentum, a larger learning rate at the start, or a wider hidden layer)",
     )
-    check_true(elapsed <= 10.0, f"fit took {elapsed:.1f} s; it must finish within 10 s (fewer steps or a smaller network)")
+    check_true(elapsed <= 10.0, f"fit took {elapsed:.1f} s of CPU time; it must finish within 10 s (fewer steps or a smaller network)")

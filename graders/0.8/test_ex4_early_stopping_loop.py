@@ -22,6 +22,7 @@ import pytest
 import torch
 import torch._dynamo  # noqa: F401  (building an optimizer imports it, and it rewraps torch.manual_seed)
 from gradelib import GradeFailure, check_close, check_true
+from gradelib.devices import check_follows_device, to_device, tolerance
 from torch.utils.data import DataLoader, TensorDataset
 
 MAX_EPOCHS = 25
@@ -186,13 +187,15 @@ def _accuracy(outputs, targets):
     return (outputs.argmax(1) == targets).float().mean().item()
 
 
-def _setup():
+def _setup(device="cpu"):
     g = torch.Generator().manual_seed(0)
     w = torch.randn(8, 3, generator=g)
     x = torch.randn(72, 8, generator=g)
     y = (x @ w + torch.randn(72, 3, generator=g)).argmax(1)
+    x, y = to_device((x, y), device)  # the loaders then give batches on the model's device
     torch.manual_seed(1)
     model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Dropout(0.2), torch.nn.Linear(32, 3))
+    model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=0.03)
     # 32 training samples in batches of 10 (10, 10, 10, 2); 40 validation samples in batches of 16 (16, 16, 8).
     train = DataLoader(TensorDataset(x[:32], y[:32]), batch_size=10, shuffle=True,
@@ -251,12 +254,12 @@ def _mean(values, sizes, plain, per_batch=False):
     return sum(v * n for v, n in zip(values, sizes)) / sum(sizes)
 
 
-def _run(fit_fn, with_es=True, max_epochs=MAX_EPOCHS, metrics=True, **knobs):
-    model, opt, train, val = _setup()
+def _run(fit_fn, with_es=True, max_epochs=MAX_EPOCHS, metrics=True, device="cpu", **knobs):
+    model, opt, train, val = _setup(device)
     es = _RefES(patience=3, min_delta=0.01) if with_es else None
     history = fit_fn(model, train, val, torch.nn.CrossEntropyLoss(), opt, max_epochs,
                      {"acc": _accuracy} if metrics else None, es, **knobs)
-    weights = torch.cat([p.detach().reshape(-1).clone() for p in model.parameters()])
+    weights = torch.cat([p.detach().reshape(-1).clone() for p in model.parameters()]).cpu()
     return history, weights, es
 
 
@@ -377,3 +380,27 @@ def test_early_stopping_defaults_and_start(learner):
         check_true(start == (best, -1, 0),
                    f"a fresh EarlyStopping(mode={mode!r}) has best={start[0]:g}, best_epoch={start[1]:g}, "
                    f"counter={start[2]:g}; before the first call expected best={best:g}, best_epoch=-1, counter=0")
+
+
+def test_fit_on_the_models_device(learner, device):
+    """on the grading device: fit makes no tensor off the model's device, and its history and weights equal
+    the reference loop's there"""
+
+    def two_epochs(x, y, model):
+        train = DataLoader(TensorDataset(x[:32], y[:32]), batch_size=10)
+        val = DataLoader(TensorDataset(x[32:], y[32:]), batch_size=16)
+        opt = torch.optim.Adam(model.parameters(), lr=0.03)
+        return learner.fit(model, train, val, torch.nn.CrossEntropyLoss(), opt, 2, {"acc": _accuracy}, None)
+
+    model, _, train, val = _setup()
+    x, y = (torch.cat(pair) for pair in zip(train.dataset.tensors, val.dataset.tensors))
+    check_follows_device(two_epochs, x, y, model)
+    got, got_w, _ = _run(learner.fit, device=device, with_es=False, max_epochs=4)
+    expected, exp_w, _ = _run(_ref_fit, device=device, with_es=False, max_epochs=4)
+    tol = tolerance(device, cpu=(1e-5, 1e-6))
+    for key in expected:
+        values = _history(got).get(key)
+        check_true(isinstance(values, list) and len(values) == 4, f"history[{key!r}] on {device.type} should list 4 epochs")
+        check_close(torch.tensor([float(v) for v in values], dtype=torch.float64),
+                    torch.tensor(expected[key], dtype=torch.float64), name=f"history[{key!r}] on {device.type}", **tol)
+    check_close(got_w, exp_w, name=f"the model's weights after 4 epochs on {device.type}", **tol)

@@ -2,7 +2,7 @@
 
 Form: the catalogue's, made robust for a busy 2-core machine: the slow dataset SLEEPS in ``__getitem__``
 (simulated I/O latency), which worker processes overlap without needing free cores, and the speed-up is
-measured relative to a naive epoch timed in the same test, on the tuned loader's second (warm) epoch, with a
+measured relative to a naive epoch timed in the same test, on the tuned loader's fastest of three warm epochs, with a
 generous threshold (1.5x where four workers give about 3x; the stub asks for at least four, since two
 give only 1.3-1.6x on a loaded 2-core machine, too close to any threshold). The configuration choices are checked
 directly (workers, persistence, prefetching, pinning only with CUDA, same batches). ``measure_throughput`` is
@@ -30,6 +30,7 @@ from torch.utils.data import DataLoader, Dataset
 N_ITEMS, BATCH, DELAY = 30, 8, 0.007  # batches of 8, 8, 8 and 6
 MIN_SPEEDUP = 1.5  # four workers give about 3x even on a busy 2-core machine; two give only 1.3-1.6x there
 MIN_WORKERS = 4
+WARM_EPOCHS = 3  # the tuned loader's fastest warm epoch counts
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -145,10 +146,16 @@ def _time_loaders(learner) -> tuple[float, float]:
         check_true([len(b[0]) for b in first] == [len(b[0]) for b in expected],
                    f"the tuned batches have sizes {[len(b[0]) for b in first]}, expected "
                    f"{[len(b[0]) for b in expected]}")
-        start = time.perf_counter()
-        second = list(tuned)
-        warm_time = time.perf_counter() - start
-        check_true(sum(len(b[0]) for b in second) == N_ITEMS, "the second tuned epoch did not give every sample")
+        # The best of up to WARM_EPOCHS warm epochs (timeit's rule): a busy machine only ever slows an epoch
+        # down, so the fastest one is the loader's own speed. Stop as soon as one shows the speed-up.
+        warm_time = float("inf")
+        for _ in range(WARM_EPOCHS):
+            start = time.perf_counter()
+            second = list(tuned)
+            warm_time = min(warm_time, time.perf_counter() - start)
+            check_true(sum(len(b[0]) for b in second) == N_ITEMS, "a warm tuned epoch did not give every sample")
+            if naive_time / warm_time >= MIN_SPEEDUP:
+                break
     finally:
         del tuned
         gc.collect()
@@ -156,7 +163,7 @@ def _time_loaders(learner) -> tuple[float, float]:
 
 
 def test_tuned_loader_same_batches_and_faster(learner):
-    """the tuned loader yields the naive batches and its warm epoch is at least 1.5x faster"""
+    """the tuned loader yields the naive batches and its fastest warm epoch is at least 1.5x faster"""
     # Freeze the objects that exist now: a full garbage collection in the parent (or copy-on-write page
     # faults in the forked workers) over pytest's and torch's heap would otherwise dominate the timings.
     gc.freeze()
@@ -167,7 +174,7 @@ def test_tuned_loader_same_batches_and_faster(learner):
     speedup = naive_time / warm_time
     check_true(
         speedup >= MIN_SPEEDUP,
-        f"a warm epoch of the tuned loader took {warm_time * 1000:.0f} ms against {naive_time * 1000:.0f} ms for "
+        f"the fastest of {WARM_EPOCHS} warm epochs of the tuned loader took {warm_time * 1000:.0f} ms against {naive_time * 1000:.0f} ms for "
         f"the naive loader: a speed-up of {speedup:.2f}x, expected at least {MIN_SPEEDUP}x (more workers?)",
     )
 

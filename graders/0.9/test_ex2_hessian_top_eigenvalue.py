@@ -14,8 +14,10 @@ SciPy's sparse eigensolvers run on the learner's own hvp) is off-limits.
 
 from __future__ import annotations
 
+import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 
 FORBIDDEN = [
     "torch.autograd.functional.hessian",
@@ -56,6 +58,13 @@ _eigh = torch.linalg.eigh
 _grad = torch.autograd.grad
 
 
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device (theta and v there, the losses' data following
+    theta); results come back to the CPU to be compared."""
+    return on_device(learner, device)
+
+
 def _mlp_problem():
     g = torch.Generator().manual_seed(1)
     X = torch.randn(20, 2, generator=g, dtype=torch.float64)
@@ -63,7 +72,8 @@ def _mlp_problem():
 
     def loss_fn(th):
         W1, b1, W2, b2 = th[:10].view(5, 2), th[10:15], th[15:20].view(1, 5), th[20:]
-        return ((torch.tanh(X @ W1.T + b1) @ W2.T + b2 - y) ** 2).mean()
+        Xd, yd = X.to(th.device), y.to(th.device)  # the data follow theta to the grading device
+        return ((torch.tanh(Xd @ W1.T + b1) @ W2.T + b2 - yd) ** 2).mean()
 
     theta = torch.randn(21, generator=g, dtype=torch.float64)
     return loss_fn, theta
@@ -78,7 +88,8 @@ def _quadratic_problem():
     b = torch.randn(8, generator=g, dtype=torch.float64)
 
     def loss_fn(th):
-        return 0.5 * th @ A @ th + b @ th
+        Ad, bd = A.to(th.device), b.to(th.device)
+        return 0.5 * th @ Ad @ th + bd @ th
 
     return loss_fn, torch.randn(8, generator=g, dtype=torch.float64)
 
@@ -298,3 +309,11 @@ def test_power_iteration_follows_the_stub(learner):
         if vec.numel() == v.numel() and float(vec @ v) < 0:
             vec = -vec  # its overall sign is the learner's choice
         check_close(vec, v, rtol=1e-8, atol=1e-10, name=f"the vector after n_iter={n_iter}, tol={tol:g}")
+
+
+def test_stays_on_thetas_device(learner):
+    """hvp and the full Hessian make no tensor off theta's device"""
+    loss_fn, theta = _mlp_problem()
+    v = torch.randn(theta.numel(), generator=torch.Generator().manual_seed(9), dtype=torch.float64)
+    check_follows_device(learner.hvp, loss_fn, theta, v)
+    check_follows_device(learner.full_hessian, loss_fn, theta)

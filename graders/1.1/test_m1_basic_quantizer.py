@@ -22,6 +22,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from gradelib import GradeFailure, as_float, check_close, check_number, check_true, to_tensor
+from gradelib.devices import check_follows_device, check_host_syncs, on_device
 from sklearn.datasets import load_digits
 
 FORBIDDEN = [
@@ -81,6 +82,12 @@ def _setup():
 
 
 _NET, _PARAMS, _CALIB, _XTEST, _YTEST = _setup()
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 @pytest.fixture(autouse=True)
@@ -310,3 +317,18 @@ def test_model_size(learner):
     check_number(learner.model_size_bytes(p, "per_channel"), per_channel, name="the per-channel INT8 size in bytes",
                  atol=0, rtol=0, mistakes={**common, "one scale per tensor instead of per output channel": per_tensor,
                                            "forgetting the per-channel scales": n_w + 4 * n_b})
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """quantizers, calibration and both forwards keep every tensor on the input's device; the per-channel
+    scales are not read back one channel at a time"""
+    ranges = _ref_ranges()
+    x = _XTEST[:8].clone()
+    for name in LAYERS:
+        check_host_syncs(learner.quantize_weight_per_channel, _PARAMS[name + ".weight"], most=2)
+        check_follows_device(learner.quantize_weight_per_channel, _PARAMS[name + ".weight"])
+        check_follows_device(learner.quantize_weight_per_tensor, _PARAMS[name + ".weight"])
+    check_follows_device(learner.fp32_forward, _params(), x)
+    check_follows_device(learner.calibrate, _params(), x)
+    for mode in ("per_tensor", "per_channel"):
+        check_follows_device(learner.fake_quant_forward, _params(), x, dict(ranges), mode)

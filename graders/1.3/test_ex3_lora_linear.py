@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from gradelib import GradeFailure, answer, check_close, check_number, check_true
+from gradelib import GradeFailure, answer, check_close, check_number, check_true, learner_tensor
+from gradelib.devices import check_follows_device, to_device, tolerance, trusted
 from torch import nn
 
 D_IN, D_OUT, R, ALPHA = 24, 40, 4, 8.0
@@ -238,3 +239,35 @@ def test_answers(learner):
             "d_out / r (or another single-dimension ratio)": 8192 / 16,
         },
     )
+
+
+def _merged(layer) -> nn.Linear:
+    merged = layer.merged()
+    check_true(isinstance(merged, nn.Linear), f"merged() should return an nn.Linear, got {type(merged).__name__}")
+    return merged
+
+
+def test_runs_on_the_base_layers_device(learner, device):
+    """on the grading device: A, B and the merged layer live with the base layer, and the forward and the
+    merged weight equal a float64 CPU reference"""
+
+    def forward_and_merge(base, x):
+        layer = learner.LoRALinear(base, R, ALPHA)
+        return layer(x), _merged(layer)(x)
+
+    base, x = _base(), _x(3, 5)
+    check_follows_device(forward_and_merge, base, x)
+    layer = learner.LoRALinear(to_device(base, device), R, ALPHA)
+    a, b = _set_update(layer)
+    with torch.no_grad():
+        got, merged = learner_tensor(layer(to_device(x, device)), "the LoRA output"), _merged(layer)
+    check_true(got.device.type == device.type, f"the LoRA output is on {got.device.type}, x on {device.type}")
+    made_on = merged.weight.device.type
+    check_true(made_on == device.type, f"merged() built its nn.Linear on {made_on}, not on the base layer's device "
+                                       f"({device.type}): pass device=self.base.weight.device")
+    tol = tolerance(device, cpu=(1e-5, 1e-5))
+    expected = trusted(lambda w, bias, x, a, b: x @ w.T + bias + ALPHA / R * x @ a.T @ b.T,
+                       base.weight, base.bias, x, a, b)
+    check_close(got.cpu(), expected, name=f"the LoRA output on {device.type}", **tol)
+    check_close(merged.weight.detach().cpu(), trusted(lambda w, a, b: w + ALPHA / R * b @ a, base.weight, a, b),
+                name=f"the merged weight on {device.type}", **tol)

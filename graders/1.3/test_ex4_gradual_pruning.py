@@ -15,6 +15,7 @@ import torch
 import torch._dynamo  # noqa: F401
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, on_device
 from torch import nn
 
 TARGETS_SPEC = (0.0, 0.75, 0, 4)  # s_i, s_f, t0, t1: the loop prunes at t = 1, 2, 3, 4
@@ -31,6 +32,13 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device (the model is moved there and back); results come
+    back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def _cubic(t, si, sf, t0, t1):
@@ -265,3 +273,10 @@ def test_layer_masks_single_weight(learner):
     _check_masks(got, _ref_masks(model, 0.125), "layer_masks(model, 0.125) of Linear(4, 2) and Linear(2, 1)",
                  mistakes={"pruning nothing when only one weight is due": {
                      "0.weight": torch.ones(2, 4, dtype=torch.bool), "2.weight": torch.ones(1, 2, dtype=torch.bool)}})
+
+
+def test_masks_and_loop_stay_on_the_models_device(learner):
+    """the masks and the fine-tuning loop make no tensor off the model's device"""
+    model, (x, y) = _model(), _data()
+    check_follows_device(learner.layer_masks, model, 0.6)
+    check_follows_device(learner.iterative_prune, model, x, y, _targets()[:2], 2, LR)

@@ -19,6 +19,7 @@ import torch
 import torch._dynamo  # noqa: F401  (torch.optim imports it on first use; see 1.3.4's grader)
 import torch.nn.functional as F
 from gradelib import GradeFailure, check_close, check_shape, check_true
+from gradelib.devices import check_follows_device, on_device
 from torch import nn
 
 B, C_S, D_T, GRID, STEPS, LR = 16, 6, 12, (4, 4), 30, 0.2
@@ -46,6 +47,13 @@ class _PatchTeacher(nn.Module):
     def forward(self, x):
         tokens = self.embed(x).flatten(2).transpose(1, 2)  # (B, 16, D_T), row-major patches
         return self.drop(self.mix(torch.tanh(self.norm(tokens))))
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device (the modules are moved there and back); results
+    come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def _modules(seed: int = 0):
@@ -213,3 +221,13 @@ def test_distill_curve(learner):
         },
     )
     check_true(losses[-1] < 0.7 * losses[0], f"the loss should fall during hint training, got {losses[0]:.4g} -> {losses[-1]:.4g}")
+
+
+def test_tokens_loss_and_training_stay_on_the_inputs_device(learner):
+    """tokens, loss and the training loop make no tensor off the inputs' device"""
+    student, teacher, projector = _modules()
+    feat = _feat(7)
+    target = torch.randn(3, 16, D_T, generator=torch.Generator().manual_seed(8))
+    check_follows_device(learner.student_tokens, feat, projector, GRID)
+    check_follows_device(learner.feature_distillation_loss, feat, target, projector, GRID)
+    check_follows_device(learner.distill, student, teacher, projector, _images()[:4], GRID, 2, LR)

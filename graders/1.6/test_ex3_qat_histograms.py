@@ -14,8 +14,10 @@ codes counted as levels, and ">=" in place of ">" for the saturation threshold.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 from gradelib import GradeFailure, check_close, check_number, check_true
+from gradelib.devices import check_follows_device, check_host_syncs, on_device
 
 FORBIDDEN = [
     "torch.histc",
@@ -27,6 +29,12 @@ FORBIDDEN = [
 
 _np_histogram = np.histogram
 _fake_quantize = torch.fake_quantize_per_tensor_affine
+
+
+@pytest.fixture(scope="module")
+def learner(learner, device):
+    """The learner's functions run on the grading device; results come back to the CPU to be compared."""
+    return on_device(learner, device)
 
 
 def _grid(n: int, seed: int, spread: float, shift: float = 0.0) -> torch.Tensor:
@@ -231,3 +239,13 @@ def test_diagnose_level_fraction_edges(learner):
         got = learner.diagnose(x, 0.5, 0, 0, 15, max_clipped=0.01, min_level_fraction=fraction)
         check_true(got == expected, f"diagnose of a tensor that uses {levels} of the 16 levels of [0, 15] with "
                                     f"min_level_fraction={fraction}: got {got!r}, expected {expected!r}; {why}")
+
+
+def test_tensors_stay_on_the_inputs_device(learner):
+    """every function keeps its tensors on the input's device and reads back a few numbers, not one per value"""
+    x = _grid(300, seed=6, spread=1.5)
+    check_follows_device(learner.histogram_summary, x, 8)
+    for fn in (learner.clipped_fraction, learner.levels_used, learner.diagnose):
+        check_follows_device(fn, x, SCALE, ZP, QMIN, QMAX)
+    check_host_syncs(learner.histogram_summary, x, 8, most=12)
+    check_host_syncs(learner.clipped_fraction, x, SCALE, ZP, QMIN, QMAX, most=6)

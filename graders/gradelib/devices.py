@@ -10,8 +10,8 @@ For grader authors:
   output is compared with it at ``tolerance(device, ...)``, which states the tolerance per device.
 - ``check_follows_device(fn, *args)`` catches a tensor created inside the learner's code without the input's
   device (``torch.zeros(n)`` where ``torch.zeros(n, device=x.device)`` is meant) and a hard-coded ``.cuda()``
-  or ``"cuda"``. It first runs the code on torch's ``meta`` device, which stands in for a GPU (any CPU tensor
-  that meets a meta tensor is refused by torch itself); code that needs values (``.item()``, ``float(t)``)
+  or ``"cuda"``. It first runs the code on torch's ``meta`` device, which stands in for a GPU (a CPU tensor
+  that meets a meta tensor is refused, as a GPU refuses it); code that needs values (``.item()``, ``float(t)``)
   cannot run there, so it then runs on the CPU while following where every tensor came from.
 - ``check_host_syncs(fn, *args, most=k)`` counts ``.item()``, ``.tolist()``, ``.numpy()``, ``float(t)``,
   ``int(t)`` and ``bool(t)`` in the learner's code: on a GPU each one waits for the device to finish, so one
@@ -316,6 +316,17 @@ class _Watch(TorchFunctionMode):
                     f"create every tensor on the input's device (device=x.device)"
                 ) from None
             raise
+        if name not in _CROSSING and any(t.device.type == "meta" for t in inputs):
+            # torch lets some calls (a matmul, an in-place update, F.linear) mix CPU and meta tensors that a
+            # GPU refuses: refuse them here too.
+            for t in inputs:
+                if t.device.type == "cpu" and t.dim() > 0:
+                    if id(t) in self.origin:
+                        raise self._created_off_device(*self.origin[id(t)])
+                    raise DeviceMistake(
+                        f"{site}: {_name(func)} mixes a tensor on the CPU with tensors on the input's device; "
+                        f"create every tensor on the input's device (device=x.device)"
+                    )
         inherited = next((self.origin[id(t)] for t in inputs if id(t) in self.origin), None)
         for t in _tensors(out):
             if t.device.type == "cpu" and t.dim() > 0:

@@ -9,8 +9,8 @@ import torch
 
 
 def one_hot(y, num_classes):
-    out = torch.zeros(y.shape[0], num_classes, dtype=torch.float32)
-    out[torch.arange(y.shape[0]), y] = 1.0
+    out = torch.zeros(y.shape[0], num_classes, dtype=torch.float32, device=y.device)
+    out[torch.arange(y.shape[0], device=y.device), y] = 1.0
     return out
 
 

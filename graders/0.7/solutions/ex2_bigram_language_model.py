@@ -32,7 +32,7 @@ def nll(probs: torch.Tensor, text: str, chars: str) -> float:
 
 def stationary_distribution(P: torch.Tensor) -> torch.Tensor:
     P = P.to(torch.float64)
-    pi = torch.full((P.shape[0],), 1.0 / P.shape[0], dtype=torch.float64)
+    pi = torch.full((P.shape[0],), 1.0 / P.shape[0], dtype=torch.float64, device=P.device)
     for _ in range(100_000):
         new = pi @ P
         if float((new - pi).abs().max()) < 1e-12:

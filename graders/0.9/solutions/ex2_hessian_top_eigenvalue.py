@@ -18,7 +18,7 @@ def hvp(loss_fn: LossFn, theta: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 
 def full_hessian(loss_fn: LossFn, theta: torch.Tensor) -> torch.Tensor:
     P = theta.numel()
-    eye = torch.eye(P, dtype=torch.float64)
+    eye = torch.eye(P, dtype=torch.float64, device=theta.device)
     return torch.stack([hvp(loss_fn, theta, eye[j]) for j in range(P)], dim=1)
 
 
@@ -29,7 +29,7 @@ def top_hessian_eigenvalue(
     tol: float = 1e-10,
     generator: torch.Generator | None = None,
 ) -> tuple[float, torch.Tensor]:
-    v = torch.randn(theta.numel(), generator=generator, dtype=torch.float64)
+    v = torch.randn(theta.numel(), generator=generator, dtype=torch.float64).to(theta.device)
     v = v / v.norm()
     lam_prev = None
     lam = 0.0

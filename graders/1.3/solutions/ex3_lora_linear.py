@@ -14,16 +14,17 @@ class LoRALinear(nn.Module):
         self.base = base
         for p in self.base.parameters():
             p.requires_grad_(False)
-        self.lora_A = nn.Parameter(torch.empty(r, base.in_features))
+        self.lora_A = nn.Parameter(torch.empty(r, base.in_features, device=base.weight.device))
         nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
-        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, device=base.weight.device))
         self.scaling = alpha / r
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.base(x) + self.scaling * ((x @ self.lora_A.T) @ self.lora_B.T)
 
     def merged(self) -> nn.Linear:
-        out = nn.Linear(self.base.in_features, self.base.out_features, bias=self.base.bias is not None)
+        out = nn.Linear(self.base.in_features, self.base.out_features, bias=self.base.bias is not None,
+                        device=self.base.weight.device)
         with torch.no_grad():
             out.weight.copy_(self.base.weight + self.scaling * (self.lora_B @ self.lora_A))
             if self.base.bias is not None:

@@ -22,7 +22,7 @@ def layer_masks(model: nn.Module, sparsity: float) -> dict[str, torch.Tensor]:
         if isinstance(module, nn.Linear):
             w = module.weight.detach()
             k = round(sparsity * w.numel())
-            mask = torch.ones(w.numel(), dtype=torch.bool)
+            mask = torch.ones(w.numel(), dtype=torch.bool, device=w.device)
             if k > 0:
                 mask[torch.argsort(w.abs().reshape(-1))[:k]] = False
             name = f"{module_name}.weight" if module_name else "weight"

@@ -17,7 +17,7 @@ def histogram_summary(x: torch.Tensor, bins: int) -> dict:
     }
     if lo == hi:
         lo, hi = lo - 0.5, hi + 0.5
-    edges = lo + (hi - lo) * torch.arange(bins + 1, dtype=torch.float64) / bins
+    edges = lo + (hi - lo) * torch.arange(bins + 1, dtype=torch.float64, device=flat.device) / bins
     # Index of the bin of each value; the maximum belongs to the last (closed) bin.
     index = torch.searchsorted(edges, flat, right=True) - 1
     index = index.clamp(0, bins - 1)
