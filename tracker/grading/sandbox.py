@@ -438,6 +438,10 @@ class Snapshot:
             if not isinstance(owner, type):
                 continue
             for key in [k for k in vars(owner) if k not in table and (id(owner), k) not in allowed]:
+                if not any(key in vars(base) for base in owner.__mro__[1:]):
+                    # New, shadowing nothing (copyreg caches __slotnames__ when a tensor is pickled).
+                    table[key] = vars(owner)[key]
+                    continue
                 changed.append(f"{name}.{key}")
                 try:
                     delattr(owner, key)
