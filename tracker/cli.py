@@ -387,13 +387,14 @@ def _hint_offer_text(t: Any, exercise: Any, result: Any) -> str:
     from tracker.grading import results as R
 
     failing = next((x for x in result.tests if x.outcome in (R.FAILED, R.ERROR)), None)
-    offer = t.hint_offer(exercise.id)
+    name = failing.name if failing else None
+    offer = t.hint_offer(exercise.id, name)
     total = len(exercise.hints)
+    tied = exercise.tied_hints(name)
     if offer is None:
-        index = (exercise.tied_hints(failing.name if failing else None) or [total])[0]
+        index = (tied or [total])[0]
         return f"hint {index}: {exercise.hints[index - 1].text}"
-    tied = failing is not None and exercise.hints[offer - 1].check == failing.name.split("[", 1)[0]
-    about = f", for “{_clip(failing.description, 60)}”" if tied and failing.description else ""
+    about = f", for “{_clip(failing.description, 60)}”" if offer in tied and failing.description else ""
     return f"stuck? `tracker hint {exercise.id}` shows hint {offer} of {total}{about}"
 
 

@@ -611,21 +611,20 @@ class Tracker(_PublishingBase):
 
     def failing_check(self, exercise_id: str):
         """The first check that failed in the newest attempt (a stored test record), or None."""
-        from tracker.grading import results as R
-
         attempts = self.store.attempts(exercise_id)
         if not attempts:
             return None
         tests = self.store.test_results(attempts[-1].event_id)
         return next((t for t in tests if t.outcome in (R.FAILED, R.ERROR)), None)
 
-    def hint_offer(self, exercise_id: str) -> int | None:
+    def hint_offer(self, exercise_id: str, failing_name: str | None = None) -> int | None:
         """The index of the hint `tracker hint` reveals next: the one tied to the first failing check of the
-        newest attempt, else the next in order; None once all are out."""
-        exercise = self.exercise(exercise_id)
-        failing = self.failing_check(exercise_id)
+        newest attempt (``failing_name`` when the caller has it), else the next in order; None once all are out."""
+        if failing_name is None:
+            failing = self.failing_check(exercise_id)
+            failing_name = failing.name if failing else None
         revealed = {h.hint_index for h in self.store.hints(exercise_id)}
-        return exercise.hint_for(failing.name if failing else None, revealed)
+        return self.exercise(exercise_id).hint_for(failing_name, revealed)
 
     def hint(self, exercise_id: str) -> HintReveal:
         """Reveal the hint on offer (each reveal is recorded); once all are out, show again the one for the
@@ -635,7 +634,7 @@ class Tracker(_PublishingBase):
             raise TrackerError(f"{exercise_id} has no hints yet")
         failing = self.failing_check(exercise_id)
         name = failing.name if failing else None
-        index = self.hint_offer(exercise_id)
+        index = self.hint_offer(exercise_id, name)
         new = index is not None
         if index is None:
             index = (exercise.tied_hints(name) or [len(exercise.hints)])[0]
