@@ -139,7 +139,7 @@ def status(module_id: str | None, as_json: bool) -> None:
         hint = f" → {suggestion.id}: {_plain(suggestion.text)}"
     click.echo(f"Today's focus: {focus.name}{hint}")
     with _tracker() as t:
-        for line in _course_lines(t):
+        for line in t.course_lines(progress):
             click.echo(line)
     click.echo("")
     words = report["course"]["words"]["module"].lower() + "s"
@@ -197,7 +197,7 @@ def next_() -> None:
     """Show the next exercise or checklist item to work on (the app's "Next" too)."""
     with _tracker() as t:
         up = t.next_up()
-        lines = _course_lines(t)
+        lines = t.course_lines()
         closed = bool(t.closed_modules())
         for line in lines:
             click.echo(line)
@@ -701,11 +701,6 @@ def course_gates(state: str) -> None:
     with _tracker() as t:
         t.lift_gates(state == "lifted")
     click.echo("gates lifted: every part is open" if state == "lifted" else "gates on: a part opens when what it requires is mastered")
-
-
-def _course_lines(t: Any) -> list[str]:
-    """The pacing line and the locked parts of the active course, for `status` and `next`."""
-    return t.course_lines()
 
 
 @cli.command(name="import")
