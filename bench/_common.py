@@ -35,6 +35,15 @@ def fork(with_solutions: bool = False) -> Path:
     return root
 
 
+def set_up(repo: Path) -> None:
+    """`tracker init --yes` where the fork has no tracker.toml yet: the app then opens on Today, not on the
+    first-run questions."""
+    import sys
+
+    if not (repo / "tracker.toml").exists():
+        subprocess.run([sys.executable, "-m", "tracker", "init", "--yes"], cwd=repo, check=True, capture_output=True)
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 
-from _common import fmt, fork, median
+from _common import fmt, fork, median, set_up
 from tui_start import CHILD as TODAY_CHILD  # the app started headless under Pilot until Today shows its data
 
 
@@ -71,6 +71,7 @@ class Store:
     def __init__(self, attempts: int):
         self.repo = fork()
         write_journal(self.repo, attempts)
+        set_up(self.repo)
         self.env = {**os.environ, "TRACKER_REPO": str(self.repo)}
 
     def command(self, *args: str) -> float:
@@ -127,8 +128,9 @@ class Store:
         return elapsed
 
     def today(self) -> float:
-        out = subprocess.run([sys.executable, "-c", TODAY_CHILD, "tracker"], cwd=self.repo, env=self.env, check=True,
-                             capture_output=True, text=True)
+        spawned = time.perf_counter()  # the child reads the same monotonic clock: its start counts, its exit not
+        out = subprocess.run([sys.executable, "-c", TODAY_CHILD, "tracker", repr(spawned)], cwd=self.repo, env=self.env,
+                             check=True, capture_output=True, text=True)
         return float(out.stdout.strip().splitlines()[-1])
 
 

@@ -139,7 +139,11 @@ class Config:
         if self.database_url:
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{self.data_dir / 'tracker.db'}"
+        return f"sqlite:///{self.database_file()}"
+
+    def database_file(self) -> Path | None:
+        """The SQLite file of the default store (None where tracker.toml names another database)."""
+        return None if self.database_url else self.data_dir / "tracker.db"
 
     def machine_id(self) -> str:
         """A short random id for this clone, made once; it names this machine's journal file."""

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 from tracker.config import Config
@@ -30,7 +30,10 @@ from tracker.store.journal import Journal
 
 if TYPE_CHECKING:
     from tracker.grading.runner import Limits
+    from tracker.store.reads import QuickReader
     from tracker.store.store import Store
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ class _PublishingBase:
         """Where the learner stands now (live: today is the clock's today)."""
         from tracker.progress import kept, rules
 
-        return rules.finish(self.curriculum, kept.folded(self.store, self.curriculum), self.settings, now or self.now())
+        state = self._read(lambda reader: kept.folded(reader, self.curriculum))
+        return rules.finish(self.curriculum, state, self.settings, now or self.now())
 
     def suggestion(self, now: datetime | None = None):
         from tracker.progress.focus import focus_for, suggest
@@ -242,6 +246,9 @@ class Tracker(_PublishingBase):
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._loaded: LoadedCurriculum | None = None
         self._store: Store | None = None
+        self._quick: QuickReader | None = None  # reads before the store opens (see ``_read``)
+        self._quick_tried = False
+        self._told: set[str] = set()
         self._lock = threading.Lock()
         self._recording = threading.RLock()  # recording an attempt and publishing: one at a time
         self.last_publish = ""
@@ -322,6 +329,9 @@ class Tracker(_PublishingBase):
         if self._store is not None:
             self._store.close()
             self._store = None
+        if self._quick is not None:
+            self._quick.close()
+            self._quick = None
 
     def __enter__(self) -> Tracker:
         return self
@@ -364,16 +374,46 @@ class Tracker(_PublishingBase):
         if catch_up:
             self._tell(self._store)
 
-    def _tell(self, store: Store) -> None:
+    def _read(self, reads: Callable[[Any], T]) -> T:
+        """``reads(reader)`` with the store once it is open. Before that, with a quick reader over the same
+        SQLite file where it has indexed the whole journal: what the learner looks at first (the app's
+        Today, ``tracker status``) then comes without SQLAlchemy's import. A quick reader that finds the
+        journal ahead of the database, or another layout, hands over to the store, which catches up."""
+        from tracker.store.reads import QuickReader
+
+        with self._lock:
+            if self._store is None and not self._quick_tried:
+                self._quick_tried = True
+                path = self.config.database_file()
+                if path is not None:
+                    journal = Journal(self.config.journal_dir, self.config.machine_id())
+                    self._quick = QuickReader.open(path, self.config.store_url(), journal)
+                    if self._quick is not None:
+                        self._tell(self._quick)
+            quick = self._quick if self._store is None else None
+        if quick is not None:
+            try:
+                return reads(quick)
+            except QuickReader.Outdated:
+                pass
+        return reads(self.store)
+
+    def _settings_events(self) -> list:
+        return self._read(lambda reader: reader.events_of("settings"))
+
+    def _tell(self, store: Store | QuickReader) -> None:
         if self.on_notice is None:
             return
-        for notice in store.notices:
-            self.on_notice(notice)
         damaged = store.damaged_lines()
-        for file, line, reason in damaged[:MAX_NOTICES]:
-            self.on_notice(f"{file}:{line}: damaged journal line skipped ({reason}); `tracker doctor` says how to repair it")
+        notices = [*getattr(store, "notices", []),
+                   *(f"{file}:{line}: damaged journal line skipped ({reason}); `tracker doctor` says how to repair it"
+                     for file, line, reason in damaged[:MAX_NOTICES])]
         if len(damaged) > MAX_NOTICES:
-            self.on_notice(f"and {len(damaged) - MAX_NOTICES} more damaged journal lines (`tracker doctor` lists them)")
+            notices.append(f"and {len(damaged) - MAX_NOTICES} more damaged journal lines (`tracker doctor` lists them)")
+        for notice in notices:
+            if notice not in self._told:  # a quick reader told it before the store opened
+                self._told.add(notice)
+                self.on_notice(notice)
 
     def rebuild(self) -> int:
         """Recreate the database from the journal (once: opening the store for it indexes nothing)."""
@@ -448,11 +488,11 @@ class Tracker(_PublishingBase):
         return [self.exercise(target)]
 
     def states(self) -> dict[str, str]:
-        latest, gpu_only = self.store.latest_statuses()
+        latest, gpu_only = self._read(lambda reader: reader.latest_statuses())
         return S.states_from_latest(self.curriculum, latest, gpu_only)
 
     def ticked(self) -> set[str]:
-        return self.store.ticked_items()
+        return self._read(lambda reader: reader.ticked_items())
 
     # --- grading ---------------------------------------------------------------------------------
 
@@ -740,7 +780,7 @@ class Tracker(_PublishingBase):
         progress = progress or self.progress()
         return {
             "name": self.config.course,
-            "pace": pace(self.curriculum, progress, course_start(self.store.events_of("settings"))),
+            "pace": pace(self.curriculum, progress, course_start(self._settings_events())),
             "locks": G.locks(self.curriculum, progress),
             "gates_lifted": self.gates_lifted(),
         }
@@ -753,12 +793,12 @@ class Tracker(_PublishingBase):
         c = self.curriculum
         if not G.has_gates(c) and not any(category_days(cat) for cat in c.categories):
             return []  # most courses: nothing to say, and no history to read for it
-        return G.describe(c, progress or self.progress(), self.store.events_of("settings"))
+        return G.describe(c, progress or self.progress(), self._settings_events())
 
     def gates_lifted(self) -> bool:
         from tracker.progress.gates import gates_lifted
 
-        return gates_lifted(self.store.events_of("settings"))
+        return gates_lifted(self._settings_events())
 
     def closed_modules(self, progress=None) -> frozenset[str]:
         """The modules a mastery gate keeps locked now (none when the course has no gates or they are lifted)."""

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-SCHEMA_VERSION = "4"  # a database built with another version is rebuilt from the journal
+from tracker.store.reads import SCHEMA_VERSION  # noqa: F401 - read where the database is checked
 
 
 class Base(DeclarativeBase):

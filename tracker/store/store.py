@@ -10,6 +10,10 @@ from passed to not or back) is updated in the same transaction as the attempt it
 order attempts arrive in, so two writers and a killed one leave it exact; ``check_consistency`` recomputes
 it from the attempts to prove so. A SQLite file that cannot be read is set aside, never deleted, and the
 index is rebuilt from the journal.
+
+The reads that where-you-stand needs (the kept fold and the events after it, each exercise's latest status,
+the ticked items, the settings) are plain SQL in ``tracker.store.reads``, run here through SQLAlchemy and
+there through ``sqlite3`` before SQLAlchemy is imported.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import TrackerError
 from tracker.store import models as M
+from tracker.store import reads
+from tracker.store.reads import tail as _tail
 from tracker.store.journal import EVENT_TYPES, Damage, Event, Journal, new_id, now_ts, read_file
 
 try:
@@ -38,7 +44,6 @@ except ImportError:  # Windows: no lock around a rebuild
 
 # Statuses that do not decide an exercise's state (with a modified grader, no attempt counts either).
 UNCOUNTED = ("needs_gpu", "cancelled")
-TAIL = 32  # bytes kept from just before each journal file's read offset
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,15 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def _reads(self, reads_of: Callable[[reads.Run], Any], begin: bool = False) -> Any:
+        """One of ``tracker.store.reads``' functions over this store's connection (in a transaction of its
+        own with ``begin``: reads that must see one moment of the database)."""
+        with Session(self.engine) as session:
+            if begin:
+                with session.begin():
+                    return reads_of(_run(session.connection()))
+            return reads_of(_run(session.connection()))
+
     # --- a database that cannot be read ----------------------------------------------------------
 
     @property
@@ -266,18 +280,12 @@ class Store:
         """Index the journal lines the database has not seen; return how many events were new."""
         with Session(self.engine) as session:
             known = {row.name: (row.offset, row.tail) for row in session.scalars(select(M.JournalFileRow))}
-        files = [(path, *known.get(path.name, (0, "")), path.stat().st_size) for path in self.journal.files()]
-        names = {path.name for path, *_ in files}
-        if any(size < offset or (offset and _tail(path, offset) != tail) for path, offset, tail, size in files) or (
-                set(known) - names):
-            # A file shrank, was edited before the part already read, or went away (a git reset or checkout,
-            # a repaired line): only a full rebuild is exact.
+        state, files = reads.journal_state(known, self.journal.files())
+        if state == "edited":  # only a full rebuild is exact
             return self.rebuild()
         added = 0
         with Session(self.engine) as session, session.begin():
-            for path, offset, _tail_bytes, size in files:
-                if size == offset:
-                    continue
+            for path, offset, _size in files:
                 result = read_file(path, offset)
                 self._note_damage(session, path.name, result.damaged)
                 added += self._index(session, result.events)
@@ -340,9 +348,7 @@ class Store:
 
     def damaged_lines(self) -> list[tuple[str, int, str]]:
         """Every journal line skipped as damaged: (file as shown to the learner, line number, what is wrong)."""
-        with Session(self.engine) as session:
-            rows = session.execute(select(M.DamagedLineRow.file, M.DamagedLineRow.line, M.DamagedLineRow.reason)
-                                   .order_by(M.DamagedLineRow.file, M.DamagedLineRow.line)).all()
+        rows = self._reads(reads.damaged_lines)
         folder = self.journal.folder.name
         return [(f"{folder}/{name}", line, reason) for name, line, reason in rows]
 
@@ -461,11 +467,7 @@ class Store:
 
     def events_of(self, type_: str) -> list[Event]:
         """The events of one type, in order (through the type index: for the types other than attempts)."""
-        E = M.EventRow
-        with Session(self.engine) as session:
-            rows = session.execute(select(E.id, E.ts, E.machine, E.type, E.tz, E.data).where(E.type == type_)
-                                   .order_by(E.ts, E.id)).all()
-            return [_event(*row) for row in rows]
+        return self._reads(lambda run: reads.events_of(run, type_))
 
     def count_events(self) -> int:
         with Session(self.engine) as session:
@@ -481,10 +483,7 @@ class Store:
     def latest_statuses(self) -> tuple[dict[str, str], set[str]]:
         """The status of each exercise's latest attempt that counts, and the exercises only ever graded
         where a GPU was missing: one row per exercise, however long the history."""
-        with Session(self.engine) as session:
-            rows = session.execute(select(M.LatestRow.exercise_id, M.LatestRow.status, M.LatestRow.needs_gpu)).all()
-        latest = {exercise: status for exercise, status, _ in rows if status is not None}
-        return latest, {exercise for exercise, status, gpu in rows if gpu and status is None}
+        return self._reads(reads.latest_statuses)
 
     def progress_events(self, after: tuple[str, str] | None = None) -> list[Event]:
         """The events the progress rules need, in order: everything but attempts, and of the attempts only
@@ -493,39 +492,7 @@ class Store:
         with what changed, not with how often the same result was graded again. Attempts carry their
         indexed fields, not each test's outcome (``test_results`` has those). With ``after`` (ts, id), only
         the events after that point (and the last event, if it is after it)."""
-        with Session(self.engine) as session:
-            return self._progress_events(session, after)
-
-    def _progress_events(self, session: Session, after: tuple[str, str] | None) -> list[Event]:
-        E, A = M.EventRow, M.AttemptRow
-        columns = (E.id, E.ts, E.machine, E.type, E.tz, E.data)
-        attempt_columns = (A.event_id, A.ts, A.machine, A.tz, A.exercise_id, A.status, A.device, A.device_name,
-                           A.duration, A.grader_hash, A.learner_hash, A.grader_modified, A.passed_checks, A.total_checks)
-        later_event = later_attempt = True
-        if after is not None:
-            # The ``>=`` terms let SQLite read a range of the ts indexes; the rest is exact.
-            later_event = (E.ts >= after[0]) & ((E.ts > after[0]) | (E.id > after[1]))
-            later_attempt = (A.ts >= after[0]) & ((A.ts > after[0]) | (A.event_id > after[1]))
-        # The whole history: the events other than attempts through the type index; after a point, through
-        # the (ts, id) index (the type index would visit every event of those types).
-        other_types = E.type.in_([t for t in EVENT_TYPES if t != "attempt"]) if after is None else E.type != "attempt"
-        others = session.execute(select(*columns).where(other_types & later_event)).all()
-        # The first and the last event that is not a setting (the journey's days), each read from the end
-        # of the (ts, id) index.
-        active = E.type != "settings"
-        first = session.scalar(select(E.ts).where(active).order_by(E.ts, E.id).limit(1)) if after is None else None
-        last = session.scalar(select(E.ts).where(active).order_by(E.ts.desc(), E.id.desc()).limit(1))
-        bounds = [ts for ts in (first, last) if ts is not None and (after is None or ts >= after[0])]
-        bound_ids = [event_id for event_id, type_ in session.execute(select(E.id, E.type).where(E.ts.in_(bounds) & later_event))
-                     if type_ == "attempt"] if bounds else []
-        attempts = [*session.execute(select(*attempt_columns).where(A.flips.is_(True) & later_attempt))]
-        if bound_ids:
-            attempts += session.execute(select(*attempt_columns).where(A.event_id.in_(bound_ids))).all()
-        events = {row[0]: _event(*row) for row in others}
-        for event_id, ts, machine, tz, *fields in attempts:
-            events[event_id] = Event(id=event_id, ts=ts, machine=machine, type="attempt", tz=tz,
-                                     data=dict(zip(_ATTEMPT_FIELDS, fields)))
-        return sorted(events.values(), key=lambda ev: (ev.ts, ev.id))
+        return self._reads(lambda run: reads.progress_events(run, after))
 
     # --- the progress rules' kept fold ----------------------------------------------------------
 
@@ -536,15 +503,7 @@ class Store:
         stale), its state (None without a mark, or
         where the token is ``known``: the caller holds that state), the progress events after it (all of
         them without one), and the database's latest sequence number."""
-        with Session(self.engine) as session, session.begin():
-            seq = session.scalar(select(func.max(M.EventRow.seq))) or 0
-            row = session.get(M.CheckpointRow, key)
-            if row is not None and _stale(session, row.ts, row.event_id, row.seq):
-                row = None
-            mark = (row.ts, row.event_id, row.token, row.seq) if row is not None else None
-            state = row.state if row is not None and row.token != known else None
-            events = self._progress_events(session, mark[:2] if mark else None)
-        return mark, state, events, seq
+        return self._reads(lambda run: reads.checkpoint(run, key, known), begin=True)
 
     def keep_checkpoint(self, key: str, ts: str, event_id: str, seq: int, state: str, keep: int = 4) -> str | None:
         """Keep the fold's state after (ts, event_id), read at sequence number ``seq``, unless what is kept
@@ -554,7 +513,7 @@ class Store:
 
         with Session(self.engine) as session, session.begin():
             row = session.get(M.CheckpointRow, key)
-            if row is not None and (row.ts, row.event_id) >= (ts, event_id) and not _stale(session, row.ts, row.event_id, row.seq):
+            if row is not None and (row.ts, row.event_id) >= (ts, event_id) and not reads.stale(_run(session.connection()), row.ts, row.event_id, row.seq):
                 return None
             token = secrets.token_hex(8)
             if row is None:
@@ -571,7 +530,8 @@ class Store:
         with Session(self.engine) as session:
             rows = session.execute(select(M.CheckpointRow.key, M.CheckpointRow.ts, M.CheckpointRow.event_id,
                                           M.CheckpointRow.seq)).all()
-            return {key: (ts, event_id, seq, _stale(session, ts, event_id, seq)) for key, ts, event_id, seq in rows}
+            run = _run(session.connection())
+            return {key: (ts, event_id, seq, reads.stale(run, ts, event_id, seq)) for key, ts, event_id, seq in rows}
 
     def session_seconds(self) -> dict[str, int]:
         """Study time per module, from the session events (one per stretch of study, not per attempt)."""
@@ -622,10 +582,7 @@ class Store:
 
     def ticked_items(self) -> set[str]:
         """Items whose latest event is a tick."""
-        state: dict[str, bool] = {}
-        for tick in self.ticks():
-            state[tick.item_id] = tick.ticked
-        return {item for item, ticked in state.items() if ticked}
+        return self._reads(reads.ticked_items)
 
     def hints(self, exercise_id: str | None = None) -> list[Hint]:
         query = select(M.HintRow).order_by(M.HintRow.ts, M.HintRow.event_id)
@@ -706,13 +663,15 @@ def _layout(tables: set[str], run: Callable[[str], list]) -> str:
     return "current"
 
 
-def _stale(session: Session, ts: str, event_id: str, seq: int) -> bool:
-    """Whether an event indexed after sequence number ``seq`` lies at or before (ts, event_id): a state
-    folded up to there misses it. Reads only the events indexed since (the seq index)."""
-    E = M.EventRow
-    at_or_before = (E.ts < ts) | ((E.ts == ts) & (E.id <= event_id))
-    found = session.execute(select(E.ts, E.id).where((E.seq > seq) & at_or_before).limit(1)).first()
-    return found is not None
+def _run(connection) -> reads.Run:
+    """``run(sql, params)`` over a SQLAlchemy connection, for the SQL of ``tracker.store.reads`` (written with
+    ``?`` placeholders, as SQLite's driver takes them)."""
+    rewrite = connection.dialect.paramstyle in ("format", "pyformat")
+
+    def run(sql: str, params) -> list:
+        return connection.exec_driver_sql(sql.replace("?", "%s") if rewrite else sql, tuple(params)).fetchall()
+
+    return run
 
 
 def _derived_table(latest, flips) -> dict[str, tuple]:
@@ -752,21 +711,8 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _tail(path: Path, offset: int) -> str:
-    """The bytes just before offset, as hex."""
-    if offset <= 0:
-        return ""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(max(0, offset - TAIL))
-            return fh.read(min(offset, TAIL)).hex()
-    except OSError:
-        return ""
-
-
-_CORE = ("id", "ts", "machine", "tz", "type")
-_ATTEMPT_FIELDS = ("exercise", "status", "device", "device_name", "duration", "grader_hash", "learner_hash",
-                   "grader_modified", "passed_checks", "total_checks")
+_ATTEMPT_FIELDS = reads.ATTEMPT_FIELDS
+_event = reads.event_of
 
 
 def _insert_many(connection, table, values: list[dict]) -> None:
@@ -779,13 +725,6 @@ def _insert_many(connection, table, values: list[dict]) -> None:
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     row = itemgetter(*columns) if len(columns) > 1 else (lambda r, c=columns[0]: (r[c],))
     connection.exec_driver_sql(sql, [row(values_row) for values_row in values])
-
-
-def _event(id_: str, ts: str, machine: str, type_: str, tz: str, raw: str) -> Event:
-    data = json.loads(raw)
-    for key in _CORE:
-        data.pop(key, None)
-    return Event(id=id_, ts=ts, machine=machine, type=type_, tz=tz, data=data, raw=raw)
 
 
 def _after(ts: str) -> str:

@@ -80,6 +80,7 @@ class TrackerApp(Publishing, App):
         self._last_tick = clock()
         self._pending: dict[str, float] = {}
         self.active_seconds = 0.0
+        self._started = False  # see after_first_screen
 
     def on_mount(self) -> None:
         self.theme = self._saved_theme()
@@ -88,12 +89,21 @@ class TrackerApp(Publishing, App):
         self.tracker.session = secrets.token_hex(4)  # this session's events make one commit
         self.sub_title = self._subtitle()
         self.set_interval(1.0, self._tick)
-        self.set_interval(20.0, self.count_unpushed)
-        self.count_unpushed()
         if self.first_run:
             from tracker.tui.screens.firstrun import FirstRunScreen
 
             self.push_screen(FirstRunScreen())
+
+    def after_first_screen(self) -> None:
+        """Once a screen shows its data (the first one read it without SQLAlchemy where it could), the rest
+        starts: the store opens in the background, so the first grading or entry does not wait for it, and
+        git is asked how many commits wait to be pushed."""
+        if self._started:
+            return
+        self._started = True
+        self.set_interval(20.0, self.count_unpushed)
+        self.count_unpushed()
+        self.run_worker(lambda: self.tracker.store, thread=True, group="open-store", exit_on_error=False)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):

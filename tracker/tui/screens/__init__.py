@@ -35,7 +35,11 @@ class TrackerScreen(Screen):
 
     def _load(self) -> None:
         data = self.gather()
-        self.app.call_from_thread(self.show, data)
+        self.app.call_from_thread(self._show_first, data)
+
+    def _show_first(self, data: Any) -> None:
+        self.show(data)
+        self.app.after_first_screen()  # type: ignore[attr-defined]
 
     def gather(self) -> Any:
         """Runs in a worker thread: ask the service for what the screen shows."""
@@ -48,4 +52,5 @@ class TrackerScreen(Screen):
         # Worker messages do not bubble: every screen turns its workers' errors into notifications,
         # so a failing database, git or grading call never takes the app down.
         if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.app.after_first_screen()  # type: ignore[attr-defined]
             self.app.notify(str(event.worker.error), title="Something went wrong", severity="error", timeout=8)
