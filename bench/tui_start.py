@@ -28,6 +28,13 @@ import asyncio, sys, time
 start = float(sys.argv[2]) if len(sys.argv) > 2 else time.perf_counter()
 if sys.argv[1] == "tracker":
     from tracker.tui import make_app
+    from tracker.tui.screens.today import TodayScreen
+    shown = TodayScreen.show
+    def show(self, data):  # whether SQLAlchemy was loaded when the data reached the screen
+        global loaded
+        loaded = "sqlalchemy" in sys.modules
+        shown(self, data)
+    TodayScreen.show = show
     tracker, app = make_app()
 else:
     from textual.app import App
@@ -49,7 +56,7 @@ async def main():
                 raise SystemExit(f"no data on {type(app.screen).__name__} after 60 s")
             await asyncio.sleep(0.005)
         done = time.perf_counter()
-        print("sqlalchemy" in sys.modules)
+        print(globals().get("loaded", True))
         print(done - start)
 asyncio.run(main())
 """
