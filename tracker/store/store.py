@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import bindparam, create_engine, event, func, select, update
+from sqlalchemy import bindparam, create_engine, event, func, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 from sqlalchemy.orm import Session
@@ -39,6 +39,8 @@ except ImportError:  # Windows: no lock around a rebuild
 # Statuses that do not decide an exercise's state (with a modified grader, no attempt counts either).
 UNCOUNTED = ("needs_gpu", "cancelled")
 TAIL = 32  # bytes kept from just before each journal file's read offset
+PAGE_SIZE = 16384  # of a new SQLite database: a rebuild writes a quarter as many pages as with the default 4096
+REBUILD_CACHE_KIB = 512 * 1024  # the most page cache a rebuild may hold (only what it writes is held)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         # and wait for each other through busy_timeout instead of failing on an upgrade.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")  # takes effect only where the file is new: before WAL
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -123,6 +126,21 @@ def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """No cyclic garbage collection while a rebuild builds its rows: with hundreds of thousands of young
+    objects alive, the collector's passes cost as much as the rebuild's own work (and find nothing to free)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Store:
@@ -304,8 +322,14 @@ class Store:
         from sqlalchemy import MetaData
 
         self.bad_lines.clear()
-        with Session(self.engine) as session, session.begin():
+        with _bulk(), Session(self.engine) as session, session.begin():
             connection = session.connection()
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # The whole new index in memory until the commit: pages spilled to the WAL mid-transaction
+                # would be written twice.
+                cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+                connection.exec_driver_sql(f"PRAGMA cache_size={-REBUILD_CACHE_KIB}")
             try:
                 if drop:
                     old = MetaData()
@@ -329,6 +353,10 @@ class Store:
             session.flush()
             for index in indexes:
                 index.create(connection)
+            if sqlite:
+                # Back to the usual size for the connection's later use (SQLite keeps the pages written
+                # in this transaction until the commit whatever the size).
+                connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
         return total
 
     def _note_damage(self, session: Session, name: str, damaged: list[Damage]) -> None:
@@ -360,92 +388,91 @@ class Store:
         fresh = [ev for ev in {ev.id: ev for ev in events}.values() if ev.id not in known]
         if not fresh:
             return 0
-        rows: dict[type, list[dict]] = {M.EventRow: [], M.AttemptRow: [], M.TickRow: [], M.HintRow: [], M.LogRow: []}
+        event_rows, attempt_rows, tick_rows, hint_rows, log_rows = [], [], [], [], []
         seq = 0 if fresh_database else session.scalar(select(func.max(M.EventRow.seq))) or 0
+        # Rows as tuples in each table's column order (one executemany per table below); attempts as lists,
+        # whose ``flips`` _derive sets.
         for seq, ev in enumerate(fresh, start=seq + 1):
-            rows[M.EventRow].append(
-                {"id": ev.id, "ts": ev.ts, "machine": ev.machine, "tz": ev.tz, "type": ev.type, "data": ev.to_json(),
-                 "seq": seq}
-            )
-            d = ev.data
-            if ev.type == "attempt":
-                modified = bool(d.get("grader_modified"))
-                rows[M.AttemptRow].append(
-                    {"event_id": ev.id, "ts": ev.ts, "machine": ev.machine, "tz": ev.tz, "exercise_id": d["exercise"],
-                     "status": d["status"],
-                     "device": d.get("device", ""), "device_name": d.get("device_name", ""),
-                     "duration": float(d.get("duration", 0.0)), "grader_hash": d.get("grader_hash", ""),
-                     "learner_hash": d.get("learner_hash", ""), "grader_modified": modified,
-                     "passed_checks": int(d.get("passed_checks", 0)), "total_checks": int(d.get("total_checks", 0)),
-                     "counted": not modified and d["status"] not in UNCOUNTED, "flips": False}
-                )
-            elif ev.type in ("tick", "untick"):
-                rows[M.TickRow].append({"event_id": ev.id, "ts": ev.ts, "item_id": d["item"],
-                                        "ticked": ev.type == "tick"})
-            elif ev.type == "hint":
-                rows[M.HintRow].append({"event_id": ev.id, "ts": ev.ts, "exercise_id": d["exercise"],
-                                        "hint_index": int(d["index"])})
-            elif ev.type == "log":
-                rows[M.LogRow].append(
-                    {"event_id": ev.id, "ts": ev.ts, "date": d["date"], "module_id": d.get("module", ""),
-                     "title": d.get("title", ""), "progress": d.get("progress", ""), "insight": d.get("insight", ""),
-                     "challenge": d.get("challenge", ""), "next_steps": d.get("next_steps", "")}
-                )
-        if rows[M.AttemptRow]:
-            self._derive(session, rows[M.AttemptRow], fresh_database)
+            type_, d = ev.type, ev.data
+            event_rows.append((ev.id, ev.ts, ev.machine, ev.tz, type_, ev.to_json(), seq))
+            if type_ == "attempt":
+                get = d.get
+                modified = bool(get("grader_modified"))
+                status = d["status"]
+                attempt_rows.append(
+                    [ev.id, ev.ts, ev.machine, ev.tz, d["exercise"], status, get("device", ""), get("device_name", ""),
+                     float(get("duration", 0.0)), get("grader_hash", ""), get("learner_hash", ""), modified,
+                     int(get("passed_checks", 0)), int(get("total_checks", 0)),
+                     not modified and status not in UNCOUNTED, False])
+            elif type_ in ("tick", "untick"):
+                tick_rows.append((ev.id, ev.ts, d["item"], type_ == "tick"))
+            elif type_ == "hint":
+                hint_rows.append((ev.id, ev.ts, d["exercise"], int(d["index"])))
+            elif type_ == "log":
+                log_rows.append((ev.id, ev.ts, d["date"], d.get("module", ""), d.get("title", ""), d.get("progress", ""),
+                                 d.get("insight", ""), d.get("challenge", ""), d.get("next_steps", "")))
+        if attempt_rows:
+            self._derive(session, attempt_rows, fresh_database)
         connection = session.connection()
-        for table, values in rows.items():
-            if values:
-                _insert_many(connection, table.__table__, values)
+        attempt_rows = [tuple(row) for row in attempt_rows]
+        for table, rows in ((M.EventRow, event_rows), (M.AttemptRow, attempt_rows), (M.TickRow, tick_rows),
+                            (M.HintRow, hint_rows), (M.LogRow, log_rows)):
+            if rows:
+                _insert_many(connection, table.__table__, rows)
         return len(fresh)
 
-    def _derive(self, session: Session, attempts: list[dict], fresh_database: bool | None) -> None:
+    def _derive(self, session: Session, attempts: list[list], fresh_database: bool | None) -> None:
         """Set ``flips`` on the new attempt rows (and correct it on stored ones after them), and move each
         exercise's latest row forward: the same result whatever order the attempts arrive in."""
-        by_exercise: dict[str, list[dict]] = {}
+        by_exercise: dict[str, list[list]] = {}
         for row in attempts:
-            by_exercise.setdefault(row["exercise_id"], []).append(row)
+            by_exercise.setdefault(row[_EXERCISE], []).append(row)
         latest = {} if fresh_database else {
             row.exercise_id: row for row in session.scalars(select(M.LatestRow).where(M.LatestRow.exercise_id.in_(list(by_exercise))))
         }
         A = M.AttemptRow
         for exercise_id, new in by_exercise.items():
-            counted = sorted((r for r in new if r["counted"]), key=lambda r: (r["ts"], r["event_id"]))
-            stored: list = []
-            before: bool | None = None
-            if counted and not fresh_database:
-                first = (counted[0]["ts"], counted[0]["event_id"])
+            counted = [r for r in new if r[_COUNTED]]
+            counted.sort(key=_HISTORY_ORDER)
+            if fresh_database:  # nothing stored: the new attempts are the whole history
+                before: bool | None = None
+                for row in counted:
+                    passed = row[_STATUS] == "passed"
+                    row[_FLIPS] = before is None or passed != before
+                    before = passed
+            elif counted:
+                first = (counted[0][_TS], counted[0][_EVENT_ID])
                 mine = (A.exercise_id == exercise_id) & A.counted.is_(True)
                 earlier = (A.ts < first[0]) | ((A.ts == first[0]) & (A.event_id < first[1]))
                 prev = session.scalar(select(A.status).where(mine & earlier)
                                       .order_by(A.ts.desc(), A.event_id.desc()).limit(1))
                 before = None if prev is None else prev == "passed"
                 stored = session.execute(select(A.event_id, A.ts, A.status, A.flips).where(mine & ~earlier)).all()
-            merged = sorted([(r["ts"], r["event_id"], r["status"] == "passed", r) for r in counted]
-                            + [(ts, event_id, status == "passed", flips) for event_id, ts, status, flips in stored],
-                            key=lambda t: (t[0], t[1]))
-            corrected = []
-            for ts, event_id, passed, row in merged:
-                flips = before is None or passed != before
-                if isinstance(row, dict):
-                    row["flips"] = flips
-                elif row != flips:
-                    corrected.append({"id": event_id, "new_flips": flips})
-                before = passed
-            if corrected:
-                table = A.__table__
-                session.connection().execute(
-                    update(table).where(table.c.event_id == bindparam("id")).values(flips=bindparam("new_flips")),
-                    corrected)
+                merged = sorted([(r[_TS], r[_EVENT_ID], r[_STATUS] == "passed", r) for r in counted]
+                                + [(ts, event_id, status == "passed", flips) for event_id, ts, status, flips in stored],
+                                key=lambda t: (t[0], t[1]))
+                corrected = []
+                for ts, event_id, passed, row in merged:
+                    flips = before is None or passed != before
+                    if isinstance(row, list):
+                        row[_FLIPS] = flips
+                    elif row != flips:
+                        corrected.append({"id": event_id, "new_flips": flips})
+                    before = passed
+                if corrected:
+                    table = A.__table__
+                    session.connection().execute(
+                        update(table).where(table.c.event_id == bindparam("id")).values(flips=bindparam("new_flips")),
+                        corrected)
             current = latest.get(exercise_id)
             if current is None:
                 current = M.LatestRow(exercise_id=exercise_id, ts=None, event_id=None, status=None, needs_gpu=False)
                 session.add(current)
             if counted:
                 top = counted[-1]
-                if current.ts is None or (top["ts"], top["event_id"]) > (current.ts, current.event_id):
-                    current.ts, current.event_id, current.status = top["ts"], top["event_id"], top["status"]
-            if any(r["status"] == "needs_gpu" for r in new):
+                if current.ts is None or (top[_TS], top[_EVENT_ID]) > (current.ts, current.event_id):
+                    current.ts, current.event_id, current.status = top[_TS], top[_EVENT_ID], top[_STATUS]
+            if any(r[_STATUS] == "needs_gpu" for r in new):
                 current.needs_gpu = True
         session.flush()
 
@@ -463,7 +490,10 @@ class Store:
         """The events of one type, in order (through the type index: for the types other than attempts)."""
         E = M.EventRow
         with Session(self.engine) as session:
-            rows = session.execute(select(E.id, E.ts, E.machine, E.type, E.tz, E.data).where(E.type == type_)
+            which = E.type == type_
+            if type_ != "attempt":
+                which &= _NOT_ATTEMPT
+            rows = session.execute(select(E.id, E.ts, E.machine, E.type, E.tz, E.data).where(which)
                                    .order_by(E.ts, E.id)).all()
             return [_event(*row) for row in rows]
 
@@ -508,7 +538,8 @@ class Store:
             later_attempt = (A.ts >= after[0]) & ((A.ts > after[0]) | (A.event_id > after[1]))
         # The whole history: the events other than attempts through the type index; after a point, through
         # the (ts, id) index (the type index would visit every event of those types).
-        other_types = E.type.in_([t for t in EVENT_TYPES if t != "attempt"]) if after is None else E.type != "attempt"
+        other_types = (E.type.in_([t for t in EVENT_TYPES if t != "attempt"]) & _NOT_ATTEMPT if after is None
+                       else E.type != "attempt")
         others = session.execute(select(*columns).where(other_types & later_event)).all()
         # The first and the last event that is not a setting (the journey's days), each read from the end
         # of the (ts, id) index.
@@ -577,7 +608,7 @@ class Store:
         """Study time per module, from the session events (one per stretch of study, not per attempt)."""
         totals: dict[str, int] = {}
         with Session(self.engine) as session:
-            for raw in session.scalars(select(M.EventRow.data).where(M.EventRow.type == "session")):
+            for raw in session.scalars(select(M.EventRow.data).where((M.EventRow.type == "session") & _NOT_ATTEMPT)):
                 data = json.loads(raw)
                 totals[data["module"]] = totals.get(data["module"], 0) + int(data.get("seconds", 0))
         return totals
@@ -710,7 +741,10 @@ def _stale(session: Session, ts: str, event_id: str, seq: int) -> bool:
     """Whether an event indexed after sequence number ``seq`` lies at or before (ts, event_id): a state
     folded up to there misses it. Reads only the events indexed since (the seq index)."""
     E = M.EventRow
-    at_or_before = (E.ts < ts) | ((E.ts == ts) & (E.id <= event_id))
+    # ``ts || ''`` keeps SQLite off the (ts, id) index, which would read every event before the point: the
+    # events indexed since are a range of the rowid.
+    event_ts = E.ts.concat("")
+    at_or_before = (event_ts < ts) | ((event_ts == ts) & (E.id <= event_id))
     found = session.execute(select(E.ts, E.id).where((E.seq > seq) & at_or_before).limit(1)).first()
     return found is not None
 
@@ -765,20 +799,24 @@ def _tail(path: Path, offset: int) -> str:
 
 
 _CORE = ("id", "ts", "machine", "tz", "type")
+_NOT_ATTEMPT = text(M.NOT_ATTEMPT)  # lets SQLite read the type index (of the events other than attempts)
+# Positions in an attempt row (the attempts table's column order, which _index builds them in).
+_EVENT_ID, _TS, _EXERCISE, _STATUS, _COUNTED, _FLIPS = 0, 1, 4, 5, 14, 15
+_HISTORY_ORDER = itemgetter(_TS, _EVENT_ID)
 _ATTEMPT_FIELDS = ("exercise", "status", "device", "device_name", "duration", "grader_hash", "learner_hash",
                    "grader_modified", "passed_checks", "total_checks")
 
 
-def _insert_many(connection, table, values: list[dict]) -> None:
-    """Insert rows in one executemany; on SQLite through the driver directly (SQLAlchemy's per-row
-    parameter handling costs more than SQLite's own insert at journal-rebuild sizes)."""
+def _insert_many(connection, table, rows: list) -> None:
+    """Insert rows, each a sequence of values in the table's column order, in one executemany; on SQLite
+    through the driver directly (SQLAlchemy's per-row parameter handling costs more than SQLite's own
+    insert at journal-rebuild sizes)."""
+    columns = [column.name for column in table.columns]
     if connection.dialect.name != "sqlite":
-        connection.execute(table.insert(), values)
+        connection.execute(table.insert(), [dict(zip(columns, row)) for row in rows])
         return
-    columns = list(values[0])
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-    row = itemgetter(*columns) if len(columns) > 1 else (lambda r, c=columns[0]: (r[c],))
-    connection.exec_driver_sql(sql, [row(values_row) for values_row in values])
+    connection.exec_driver_sql(sql, rows)
 
 
 def _event(id_: str, ts: str, machine: str, type_: str, tz: str, raw: str) -> Event:
