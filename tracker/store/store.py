@@ -342,13 +342,9 @@ class Store:
             indexes = [index for table in M.Base.metadata.sorted_tables for index in table.indexes]
             for index in indexes:
                 index.drop(connection)
-            events: list[Event] = []
-            for path in self.journal.files():
-                result = read_file(path)
-                self._note_damage(session, path.name, result.damaged)
-                events.extend(result.events)
-                session.add(M.JournalFileRow(name=path.name, offset=result.end, tail=_tail(path, result.end)))
-            total = self._index(session, events, fresh_database=True)
+            # The events are freed as _index returns, before the collector is back (which would otherwise go
+            # through every one of them once).
+            total = self._index(session, self._read_journal(session), fresh_database=True)
             session.add(M.MetaRow(key="schema", value=M.SCHEMA_VERSION))
             session.flush()
             for index in indexes:
@@ -358,6 +354,16 @@ class Store:
                 # in this transaction until the commit whatever the size).
                 connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
         return total
+
+    def _read_journal(self, session: Session) -> list[Event]:
+        """Every event of the journal files, noting how far each was read and its damaged lines."""
+        events: list[Event] = []
+        for path in self.journal.files():
+            result = read_file(path)
+            self._note_damage(session, path.name, result.damaged)
+            events.extend(result.events)
+            session.add(M.JournalFileRow(name=path.name, offset=result.end, tail=_tail(path, result.end)))
+        return events
 
     def _note_damage(self, session: Session, name: str, damaged: list[Damage]) -> None:
         if not damaged:
