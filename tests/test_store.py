@@ -309,6 +309,122 @@ def test_a_database_of_an_older_layout_is_rebuilt_from_the_journal(tmp_path):
     assert "test_results" not in tables
 
 
+
+def table_rows(db: Path) -> dict[str, list[tuple]]:
+    """Every row of every table but the kept folds (which a rebuild drops), without the order events were
+    indexed in (which follows the order they arrived in), sorted."""
+    import sqlite3
+
+    from tracker.store import models as M
+
+    con = sqlite3.connect(db)
+    try:
+        rows = {}
+        for table in M.Base.metadata.sorted_tables:
+            if table.name == M.CheckpointRow.__tablename__:
+                continue
+            columns = [c.name for c in table.columns if not (table.name == "events" and c.name == "seq")]
+            rows[table.name] = sorted(con.execute(f"SELECT {', '.join(columns)} FROM {table.name}"), key=repr)
+        return rows
+    finally:
+        con.close()
+
+
+def test_a_rebuilt_database_holds_the_rows_of_one_built_event_by_event(tmp_path):
+    """Two machines' events, attempts in any order and of every kind, indexed one by one and by sync; then
+    rebuilt from the journal in one pass: every table holds the same rows, the kept state included."""
+    import random
+
+    rng = random.Random(5)
+    with open_store(tmp_path, "aaaa1111", "a.sqlite") as a, open_store(tmp_path, "bbbb2222", "b.sqlite") as b:
+        for i in range(240):
+            store = a if rng.random() < 0.6 else b
+            ts = f"2026-04-{1 + rng.randrange(9):02d}T0{rng.randrange(10)}:{rng.randrange(60):02d}:00.{i:06d}Z"
+            kind = rng.random()
+            if kind < 0.7:
+                data = {"exercise": f"1.1.{rng.randint(1, 4)}", "grader_hash": "g" * 64,
+                        "status": rng.choice(["passed", "passed", "failed", "needs_gpu", "cancelled", "timeout"]),
+                        "tests": [{"name": "test_a", "outcome": "failed", "message": f"m{i}", "duration": 0.1}]}
+                if rng.random() < 0.1:
+                    data["grader_modified"] = True
+                if rng.random() < 0.5:
+                    data.update(device="cpu", device_name="CPU", duration=1.5, passed_checks=2, total_checks=3)
+                store.record("attempt", data, ts=ts)
+            elif kind < 0.8:
+                store.record(rng.choice(["tick", "untick"]), {"item": f"0.1.c1.{rng.randint(1, 3)}"}, ts=ts)
+            elif kind < 0.9:
+                store.record("hint", {"exercise": "1.1.1", "index": rng.randint(1, 3)}, ts=ts)
+            elif kind < 0.95:
+                store.record("session", {"module": "1.1", "seconds": 60}, ts=ts)
+            else:
+                store.record("log", {"date": ts[:10], "module": "1.1", "title": f"day {i}"}, ts=ts)
+            if i % 29 == 0:
+                a.sync()
+        a.sync()
+        assert a.check_consistency() == []
+        built = table_rows(tmp_path / "a.sqlite")
+        assert len(built["attempts"]) > 100 and any(flips for *_, flips in built["attempts"])
+        assert a.rebuild() == len(built["events"])
+        assert table_rows(tmp_path / "a.sqlite") == built
+    (tmp_path / "a.sqlite").unlink()
+    with open_store(tmp_path, "aaaa1111", "a.sqlite"):  # a new database, built from the journal on opening
+        assert table_rows(tmp_path / "a.sqlite") == built
+
+
+def test_a_rebuild_leaves_the_collector_and_the_page_cache_as_they_were(tmp_path):
+    """A rebuild holds off the garbage collector and holds its pages in memory until its commit; both are
+    as before once it is done, and a new database has the store's page size."""
+    import gc
+
+    from tracker.store.store import PAGE_SIZE
+
+    with open_store(tmp_path) as store:
+        sample_history(store)
+        with store.engine.connect() as connection:
+            cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        assert store.rebuild() == 6 and gc.isenabled()
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == cache
+            assert connection.exec_driver_sql("PRAGMA page_size").scalar() == PAGE_SIZE
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_the_status_and_progress_queries_read_indexes_not_the_history(tmp_path):
+    """Each query behind status, the progress look from a kept fold and the insert of an attempt reads an
+    index (or one row per exercise), never every attempt or every event; the check that a kept fold is
+    still good reads only the events indexed since it was kept."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    with open_store(tmp_path) as store:
+        for i in range(40):
+            store.record("attempt", {"exercise": f"1.1.{i % 4}", "status": "passed" if i % 3 else "failed"})
+        sample_history(store)
+        statements: dict[str, tuple] = {}
+
+        @event.listens_for(store.engine, "before_cursor_execute")
+        def keep(conn, cursor, statement, params, context, executemany):
+            if statement.lstrip().startswith("SELECT") and not executemany:
+                statements.setdefault(statement, params)
+
+        last = store.events()[-1]
+        store.keep_checkpoint("k", last.ts, last.id, 46, "{}")
+        store.record("tick", {"item": "0.1.c1.3"})
+        store.latest_statuses(), store.ticked_items(), store.checkpoint("k"), store.progress_events()
+        store.events_of("settings"), store.session_seconds(), store.recent_module()
+        store.record("attempt", {"exercise": "1.1.1", "status": "failed"})
+    con = sqlite3.connect(tmp_path / "db.sqlite")
+    plans = {sql: [row[3] for row in con.execute("EXPLAIN QUERY PLAN " + sql, params)] for sql, params in statements.items()}
+    con.close()
+    for sql, plan in plans.items():
+        for step in plan:
+            # A scan of a whole table, or of a range of the history up to a point, reads every attempt.
+            assert step not in ("SCAN events", "SCAN attempts") and "(ts<?)" not in step, (sql, plan)
+            assert not step.startswith("SCAN attempts") or "ix_attempts_flips_ts" in step, (sql, plan)
+    [stale] = [plan for sql, plan in plans.items() if "seq > ?" in sql]  # (the quick reader runs the same SQL)
+    assert stale == ["SEARCH events USING INTEGER PRIMARY KEY (rowid>?)"]
+
 # --- a damaged journal, through the real commands ---------------------------------------------------
 
 

@@ -114,14 +114,15 @@ _MISSING = object()
 
 def event_problem(record: Any) -> str:
     """What makes a decoded journal line unusable as an event ("" when it is a whole, well-typed event).
-    Run on every line of every rebuild, so the common case is a few dictionary lookups."""
+    Run on every line of every rebuild, so the common case is one lookup and one type test a field."""
     if type(record) is not dict:
         return "not a JSON object"
+    get = record.get
     for key in ("id", "ts", "machine", "type"):
-        value = record.get(key, _MISSING)
-        if value is _MISSING:
-            return f"the field {key!r} is missing"
+        value = get(key, _MISSING)
         if type(value) is not str or not value:
+            if value is _MISSING:
+                return f"the field {key!r} is missing"
             return f"the field {key!r} must be a non-empty string"
     type_ = record["type"]
     checks = _CHECKS.get(type_)
@@ -131,12 +132,12 @@ def event_problem(record: Any) -> str:
         checks = []
     ts = record["ts"]
     try:
-        if not _TS.fullmatch(ts):
+        if not _ts_shape(ts):
             raise ValueError
-        datetime.fromisoformat(ts[:-1])
+        _datetime_from(ts[:-1])
     except ValueError:
         return f"bad timestamp {ts[:40]!r} (it must look like 2026-03-02T18:00:00.000000Z)"
-    tz = record.get("tz", "UTC")
+    tz = get("tz", "UTC")
     if tz not in _known_zones:
         try:
             if type(tz) is not str:
@@ -146,14 +147,14 @@ def event_problem(record: Any) -> str:
             return f"unknown time zone {str(tz)[:40]!r}"
         _known_zones.add(tz)
     for name, types, kind, required in checks:
-        value = record.get(name, _MISSING)
-        if value is _MISSING:
+        if type(get(name, _MISSING)) not in types:  # a missing field's marker is of no field's type
+            value = get(name, _MISSING)
+            if value is not _MISSING:
+                return f"the field {name!r} of a {type_} event must be {kind}, not {json.dumps(value)[:40]}"
             if required:
                 return f"a {type_} event needs the field {name!r}"
-        elif type(value) not in types:
-            return f"the field {name!r} of a {type_} event must be {kind}, not {json.dumps(value)[:40]}"
     if type_ == "attempt":
-        for test in record.get("tests", ()):
+        for test in get("tests", ()):
             if type(test) is not dict:
                 return "the field 'tests' of an attempt event must be a list of objects"
     elif type_ == "log":
@@ -166,6 +167,8 @@ def event_problem(record: Any) -> str:
     return ""
 
 
+_ts_shape = _TS.fullmatch
+_datetime_from = datetime.fromisoformat
 _decode = json.JSONDecoder().raw_decode
 _loads = orjson.loads
 _sequence = itertools.count()

@@ -6,11 +6,11 @@ is derived from the journal and rebuilt exactly from it.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-from tracker.store.reads import SCHEMA_VERSION  # noqa: F401 - read where the database is checked
+from tracker.store.reads import NOT_ATTEMPT, SCHEMA_VERSION  # noqa: F401 - read where the database is checked
 
 
 class Base(DeclarativeBase):
@@ -21,16 +21,18 @@ class EventRow(Base):
     """Every journal event, whatever its type (the rest of the tables index these)."""
 
     __tablename__ = "events"
-    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    id: Mapped[str] = mapped_column(String(80), unique=True)
     ts: Mapped[str] = mapped_column(String(32))
     machine: Mapped[str] = mapped_column(String(40))
     tz: Mapped[str] = mapped_column(String(64))
-    type: Mapped[str] = mapped_column(String(16), index=True)
+    type: Mapped[str] = mapped_column(String(16))
     data: Mapped[str] = mapped_column(Text)  # the event's own fields, as JSON
     # The order events were indexed in this database (1, 2, ...): says what arrived after a kept checkpoint.
-    seq: Mapped[int] = mapped_column(Integer, index=True)
+    # SQLite's rowid, so that reading the events after a point needs no index of its own.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
-    __table_args__ = (Index("ix_events_ts_id", "ts", "id"),)  # history order, newest first too
+    __table_args__ = (Index("ix_events_ts_id", "ts", "id"),  # history order, newest first too
+                      Index("ix_events_type", "type", sqlite_where=text(NOT_ATTEMPT)))
 
 
 class AttemptRow(Base):
@@ -56,7 +58,8 @@ class AttemptRow(Base):
     flips: Mapped[bool] = mapped_column(Boolean)
 
     __table_args__ = (Index("ix_attempts_exercise_counted_ts", "exercise_id", "counted", "ts", "event_id"),
-                      Index("ix_attempts_flips_ts", "flips", "ts"))
+                      # Only the few attempts that change an exercise's state (the progress rules read these).
+                      Index("ix_attempts_flips_ts", "ts", sqlite_where=text("flips IS 1")))
 
 
 class LatestRow(Base):

@@ -20,7 +20,10 @@ from typing import Callable, Iterable, Sequence
 
 from tracker.store.journal import EVENT_TYPES, Event, Journal
 
-SCHEMA_VERSION = "4"  # a database built with another version is rebuilt from the journal
+SCHEMA_VERSION = "5"  # a database built with another version is rebuilt from the journal
+# The events other than attempts (which have their own table): the type index holds only these, and a query
+# that reads it says so in these words (SQLite uses a partial index only for a query that repeats its WHERE).
+NOT_ATTEMPT = "type != 'attempt'"
 TAIL = 32  # bytes kept from just before each journal file's read offset
 
 Run = Callable[[str, Sequence], list]
@@ -46,7 +49,8 @@ def event_of(id_: str, ts: str, machine: str, type_: str, tz: str, raw: str) -> 
 
 def events_of(run: Run, type_: str) -> list[Event]:
     """The events of one type, in order (through the type index: for the types other than attempts)."""
-    rows = run(f"SELECT {_EVENT_COLUMNS} FROM events WHERE type = ? ORDER BY ts, id", (type_,))
+    which = "type = ?" if type_ == "attempt" else f"type = ? AND {NOT_ATTEMPT}"
+    rows = run(f"SELECT {_EVENT_COLUMNS} FROM events WHERE {which} ORDER BY ts, id", (type_,))
     return [event_of(*row) for row in rows]
 
 
@@ -84,7 +88,8 @@ def progress_events(run: Run, after: tuple[str, str] | None) -> list[Event]:
     # the (ts, id) index (the type index would visit every event of those types).
     if after is None:
         types = [t for t in EVENT_TYPES if t != "attempt"]
-        others = run(f"SELECT {_EVENT_COLUMNS} FROM events WHERE type IN ({_marks(types)}){later}", (*types, *later_args))
+        others = run(f"SELECT {_EVENT_COLUMNS} FROM events WHERE type IN ({_marks(types)}) AND {NOT_ATTEMPT}{later}",
+                     (*types, *later_args))
     else:
         others = run(f"SELECT {_EVENT_COLUMNS} FROM events WHERE type != ?{later}", ("attempt", *later_args))
     # The first and the last event that is not a setting (the journey's days), each read from an end of
@@ -99,7 +104,8 @@ def progress_events(run: Run, after: tuple[str, str] | None) -> list[Event]:
     if bounds:
         rows = run(f"SELECT id, type FROM events WHERE ts IN ({_marks(bounds)}){later}", (*bounds, *later_args))
         bound_ids = [event_id for event_id, type_ in rows if type_ == "attempt"]
-    attempts = run(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE flips = ?{attempt_later}", (True, *later_args))
+    # ``IS 1`` as the partial index of these attempts says it (the store rewrites it for other databases).
+    attempts = run(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE flips IS 1{attempt_later}", later_args)
     if bound_ids:
         attempts += run(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE event_id IN ({_marks(bound_ids)})", bound_ids)
     events = {row[0]: event_of(*row) for row in others}
@@ -113,7 +119,9 @@ def progress_events(run: Run, after: tuple[str, str] | None) -> list[Event]:
 def stale(run: Run, ts: str, event_id: str, seq: int) -> bool:
     """Whether an event indexed after sequence number ``seq`` lies at or before (ts, event_id): a state
     folded up to there misses it. Reads only the events indexed since (the seq index)."""
-    return bool(run("SELECT ts, id FROM events WHERE seq > ? AND (ts < ? OR (ts = ? AND id <= ?)) LIMIT 1",
+    # ``ts || ''`` keeps SQLite off the (ts, id) index, which would read every event before the point: the
+    # events indexed since are a range of the rowid.
+    return bool(run("SELECT ts, id FROM events WHERE seq > ? AND (ts || '' < ? OR (ts || '' = ? AND id <= ?)) LIMIT 1",
                     (seq, ts, ts, event_id)))
 
 

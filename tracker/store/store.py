@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import bindparam, create_engine, event, func, select, update
+from sqlalchemy import bindparam, create_engine, event, func, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 from sqlalchemy.orm import Session
@@ -44,6 +44,8 @@ except ImportError:  # Windows: no lock around a rebuild
 
 # Statuses that do not decide an exercise's state (with a modified grader, no attempt counts either).
 UNCOUNTED = ("needs_gpu", "cancelled")
+PAGE_SIZE = 8192  # of a new SQLite database: a rebuild writes half as many pages as with the default 4096
+REBUILD_CACHE_KIB = 512 * 1024  # the most page cache a rebuild may hold (only what it writes is held)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         # and wait for each other through busy_timeout instead of failing on an upgrade.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")  # takes effect only where the file is new: before WAL
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -128,6 +131,21 @@ def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """No cyclic garbage collection while a rebuild builds its rows: with hundreds of thousands of young
+    objects alive, the collector's passes cost as much as the rebuild's own work (and find nothing to free)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Store:
@@ -312,8 +330,14 @@ class Store:
         from sqlalchemy import MetaData
 
         self.bad_lines.clear()
-        with Session(self.engine) as session, session.begin():
+        with _bulk(), Session(self.engine) as session, session.begin():
             connection = session.connection()
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # The whole new index in memory until the commit: pages spilled to the WAL mid-transaction
+                # would be written twice.
+                cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+                connection.exec_driver_sql(f"PRAGMA cache_size={-REBUILD_CACHE_KIB}")
             try:
                 if drop:
                     old = MetaData()
@@ -326,18 +350,28 @@ class Store:
             indexes = [index for table in M.Base.metadata.sorted_tables for index in table.indexes]
             for index in indexes:
                 index.drop(connection)
-            events: list[Event] = []
-            for path in self.journal.files():
-                result = read_file(path)
-                self._note_damage(session, path.name, result.damaged)
-                events.extend(result.events)
-                session.add(M.JournalFileRow(name=path.name, offset=result.end, tail=_tail(path, result.end)))
-            total = self._index(session, events, fresh_database=True)
+            # The events are freed as _index returns, before the collector is back (which would otherwise go
+            # through every one of them once).
+            total = self._index(session, self._read_journal(session), fresh_database=True)
             session.add(M.MetaRow(key="schema", value=M.SCHEMA_VERSION))
             session.flush()
             for index in indexes:
                 index.create(connection)
+            if sqlite:
+                # Back to the usual size for the connection's later use (SQLite keeps the pages written
+                # in this transaction until the commit whatever the size).
+                connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
         return total
+
+    def _read_journal(self, session: Session) -> list[Event]:
+        """Every event of the journal files, noting how far each was read and its damaged lines."""
+        events: list[Event] = []
+        for path in self.journal.files():
+            result = read_file(path)
+            self._note_damage(session, path.name, result.damaged)
+            events.extend(result.events)
+            session.add(M.JournalFileRow(name=path.name, offset=result.end, tail=_tail(path, result.end)))
+        return events
 
     def _note_damage(self, session: Session, name: str, damaged: list[Damage]) -> None:
         if not damaged:
@@ -366,92 +400,91 @@ class Store:
         fresh = [ev for ev in {ev.id: ev for ev in events}.values() if ev.id not in known]
         if not fresh:
             return 0
-        rows: dict[type, list[dict]] = {M.EventRow: [], M.AttemptRow: [], M.TickRow: [], M.HintRow: [], M.LogRow: []}
+        event_rows, attempt_rows, tick_rows, hint_rows, log_rows = [], [], [], [], []
         seq = 0 if fresh_database else session.scalar(select(func.max(M.EventRow.seq))) or 0
+        # Rows as tuples in each table's column order (one executemany per table below); attempts as lists,
+        # whose ``flips`` _derive sets.
         for seq, ev in enumerate(fresh, start=seq + 1):
-            rows[M.EventRow].append(
-                {"id": ev.id, "ts": ev.ts, "machine": ev.machine, "tz": ev.tz, "type": ev.type, "data": ev.to_json(),
-                 "seq": seq}
-            )
-            d = ev.data
-            if ev.type == "attempt":
-                modified = bool(d.get("grader_modified"))
-                rows[M.AttemptRow].append(
-                    {"event_id": ev.id, "ts": ev.ts, "machine": ev.machine, "tz": ev.tz, "exercise_id": d["exercise"],
-                     "status": d["status"],
-                     "device": d.get("device", ""), "device_name": d.get("device_name", ""),
-                     "duration": float(d.get("duration", 0.0)), "grader_hash": d.get("grader_hash", ""),
-                     "learner_hash": d.get("learner_hash", ""), "grader_modified": modified,
-                     "passed_checks": int(d.get("passed_checks", 0)), "total_checks": int(d.get("total_checks", 0)),
-                     "counted": not modified and d["status"] not in UNCOUNTED, "flips": False}
-                )
-            elif ev.type in ("tick", "untick"):
-                rows[M.TickRow].append({"event_id": ev.id, "ts": ev.ts, "item_id": d["item"],
-                                        "ticked": ev.type == "tick"})
-            elif ev.type == "hint":
-                rows[M.HintRow].append({"event_id": ev.id, "ts": ev.ts, "exercise_id": d["exercise"],
-                                        "hint_index": int(d["index"])})
-            elif ev.type == "log":
-                rows[M.LogRow].append(
-                    {"event_id": ev.id, "ts": ev.ts, "date": d["date"], "module_id": d.get("module", ""),
-                     "title": d.get("title", ""), "progress": d.get("progress", ""), "insight": d.get("insight", ""),
-                     "challenge": d.get("challenge", ""), "next_steps": d.get("next_steps", "")}
-                )
-        if rows[M.AttemptRow]:
-            self._derive(session, rows[M.AttemptRow], fresh_database)
+            type_, d = ev.type, ev.data
+            event_rows.append((ev.id, ev.ts, ev.machine, ev.tz, type_, ev.to_json(), seq))
+            if type_ == "attempt":
+                get = d.get
+                modified = bool(get("grader_modified"))
+                status = d["status"]
+                attempt_rows.append(
+                    [ev.id, ev.ts, ev.machine, ev.tz, d["exercise"], status, get("device", ""), get("device_name", ""),
+                     float(get("duration", 0.0)), get("grader_hash", ""), get("learner_hash", ""), modified,
+                     int(get("passed_checks", 0)), int(get("total_checks", 0)),
+                     not modified and status not in UNCOUNTED, False])
+            elif type_ in ("tick", "untick"):
+                tick_rows.append((ev.id, ev.ts, d["item"], type_ == "tick"))
+            elif type_ == "hint":
+                hint_rows.append((ev.id, ev.ts, d["exercise"], int(d["index"])))
+            elif type_ == "log":
+                log_rows.append((ev.id, ev.ts, d["date"], d.get("module", ""), d.get("title", ""), d.get("progress", ""),
+                                 d.get("insight", ""), d.get("challenge", ""), d.get("next_steps", "")))
+        if attempt_rows:
+            self._derive(session, attempt_rows, fresh_database)
         connection = session.connection()
-        for table, values in rows.items():
-            if values:
-                _insert_many(connection, table.__table__, values)
+        attempt_rows = [tuple(row) for row in attempt_rows]
+        for table, rows in ((M.EventRow, event_rows), (M.AttemptRow, attempt_rows), (M.TickRow, tick_rows),
+                            (M.HintRow, hint_rows), (M.LogRow, log_rows)):
+            if rows:
+                _insert_many(connection, table.__table__, rows)
         return len(fresh)
 
-    def _derive(self, session: Session, attempts: list[dict], fresh_database: bool | None) -> None:
+    def _derive(self, session: Session, attempts: list[list], fresh_database: bool | None) -> None:
         """Set ``flips`` on the new attempt rows (and correct it on stored ones after them), and move each
         exercise's latest row forward: the same result whatever order the attempts arrive in."""
-        by_exercise: dict[str, list[dict]] = {}
+        by_exercise: dict[str, list[list]] = {}
         for row in attempts:
-            by_exercise.setdefault(row["exercise_id"], []).append(row)
+            by_exercise.setdefault(row[_EXERCISE], []).append(row)
         latest = {} if fresh_database else {
             row.exercise_id: row for row in session.scalars(select(M.LatestRow).where(M.LatestRow.exercise_id.in_(list(by_exercise))))
         }
         A = M.AttemptRow
         for exercise_id, new in by_exercise.items():
-            counted = sorted((r for r in new if r["counted"]), key=lambda r: (r["ts"], r["event_id"]))
-            stored: list = []
-            before: bool | None = None
-            if counted and not fresh_database:
-                first = (counted[0]["ts"], counted[0]["event_id"])
+            counted = [r for r in new if r[_COUNTED]]
+            counted.sort(key=_HISTORY_ORDER)
+            if fresh_database:  # nothing stored: the new attempts are the whole history
+                before: bool | None = None
+                for row in counted:
+                    passed = row[_STATUS] == "passed"
+                    row[_FLIPS] = before is None or passed != before
+                    before = passed
+            elif counted:
+                first = (counted[0][_TS], counted[0][_EVENT_ID])
                 mine = (A.exercise_id == exercise_id) & A.counted.is_(True)
                 earlier = (A.ts < first[0]) | ((A.ts == first[0]) & (A.event_id < first[1]))
                 prev = session.scalar(select(A.status).where(mine & earlier)
                                       .order_by(A.ts.desc(), A.event_id.desc()).limit(1))
                 before = None if prev is None else prev == "passed"
                 stored = session.execute(select(A.event_id, A.ts, A.status, A.flips).where(mine & ~earlier)).all()
-            merged = sorted([(r["ts"], r["event_id"], r["status"] == "passed", r) for r in counted]
-                            + [(ts, event_id, status == "passed", flips) for event_id, ts, status, flips in stored],
-                            key=lambda t: (t[0], t[1]))
-            corrected = []
-            for ts, event_id, passed, row in merged:
-                flips = before is None or passed != before
-                if isinstance(row, dict):
-                    row["flips"] = flips
-                elif row != flips:
-                    corrected.append({"id": event_id, "new_flips": flips})
-                before = passed
-            if corrected:
-                table = A.__table__
-                session.connection().execute(
-                    update(table).where(table.c.event_id == bindparam("id")).values(flips=bindparam("new_flips")),
-                    corrected)
+                merged = sorted([(r[_TS], r[_EVENT_ID], r[_STATUS] == "passed", r) for r in counted]
+                                + [(ts, event_id, status == "passed", flips) for event_id, ts, status, flips in stored],
+                                key=lambda t: (t[0], t[1]))
+                corrected = []
+                for ts, event_id, passed, row in merged:
+                    flips = before is None or passed != before
+                    if isinstance(row, list):
+                        row[_FLIPS] = flips
+                    elif row != flips:
+                        corrected.append({"id": event_id, "new_flips": flips})
+                    before = passed
+                if corrected:
+                    table = A.__table__
+                    session.connection().execute(
+                        update(table).where(table.c.event_id == bindparam("id")).values(flips=bindparam("new_flips")),
+                        corrected)
             current = latest.get(exercise_id)
             if current is None:
                 current = M.LatestRow(exercise_id=exercise_id, ts=None, event_id=None, status=None, needs_gpu=False)
                 session.add(current)
             if counted:
                 top = counted[-1]
-                if current.ts is None or (top["ts"], top["event_id"]) > (current.ts, current.event_id):
-                    current.ts, current.event_id, current.status = top["ts"], top["event_id"], top["status"]
-            if any(r["status"] == "needs_gpu" for r in new):
+                if current.ts is None or (top[_TS], top[_EVENT_ID]) > (current.ts, current.event_id):
+                    current.ts, current.event_id, current.status = top[_TS], top[_EVENT_ID], top[_STATUS]
+            if any(r[_STATUS] == "needs_gpu" for r in new):
                 current.needs_gpu = True
         session.flush()
 
@@ -537,7 +570,7 @@ class Store:
         """Study time per module, from the session events (one per stretch of study, not per attempt)."""
         totals: dict[str, int] = {}
         with Session(self.engine) as session:
-            for raw in session.scalars(select(M.EventRow.data).where(M.EventRow.type == "session")):
+            for raw in session.scalars(select(M.EventRow.data).where((M.EventRow.type == "session") & _NOT_ATTEMPT)):
                 data = json.loads(raw)
                 totals[data["module"]] = totals.get(data["module"], 0) + int(data.get("seconds", 0))
         return totals
@@ -667,8 +700,11 @@ def _run(connection) -> reads.Run:
     """``run(sql, params)`` over a SQLAlchemy connection, for the SQL of ``tracker.store.reads`` (written with
     ``?`` placeholders, as SQLite's driver takes them)."""
     rewrite = connection.dialect.paramstyle in ("format", "pyformat")
+    sqlite = connection.dialect.name == "sqlite"
 
     def run(sql: str, params) -> list:
+        if not sqlite:  # SQLite's booleans are 1 and 0 (``IS 1`` is what its partial index on them says)
+            sql = sql.replace(" IS 1", " IS TRUE")
         return connection.exec_driver_sql(sql.replace("?", "%s") if rewrite else sql, tuple(params)).fetchall()
 
     return run
@@ -711,20 +747,24 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+_NOT_ATTEMPT = text(M.NOT_ATTEMPT)  # lets SQLite read the type index (of the events other than attempts)
+# Positions in an attempt row (the attempts table's column order, which _index builds them in).
+_EVENT_ID, _TS, _EXERCISE, _STATUS, _COUNTED, _FLIPS = 0, 1, 4, 5, 14, 15
+_HISTORY_ORDER = itemgetter(_TS, _EVENT_ID)
 _ATTEMPT_FIELDS = reads.ATTEMPT_FIELDS
 _event = reads.event_of
 
 
-def _insert_many(connection, table, values: list[dict]) -> None:
-    """Insert rows in one executemany; on SQLite through the driver directly (SQLAlchemy's per-row
-    parameter handling costs more than SQLite's own insert at journal-rebuild sizes)."""
+def _insert_many(connection, table, rows: list) -> None:
+    """Insert rows, each a sequence of values in the table's column order, in one executemany; on SQLite
+    through the driver directly (SQLAlchemy's per-row parameter handling costs more than SQLite's own
+    insert at journal-rebuild sizes)."""
+    columns = [column.name for column in table.columns]
     if connection.dialect.name != "sqlite":
-        connection.execute(table.insert(), values)
+        connection.execute(table.insert(), [dict(zip(columns, row)) for row in rows])
         return
-    columns = list(values[0])
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-    row = itemgetter(*columns) if len(columns) > 1 else (lambda r, c=columns[0]: (r[c],))
-    connection.exec_driver_sql(sql, [row(values_row) for values_row in values])
+    connection.exec_driver_sql(sql, rows)
 
 
 def _after(ts: str) -> str:
