@@ -35,7 +35,7 @@ from tracker.errors import TrackerError
 from tracker.store import models as M
 from tracker.store import reads
 from tracker.store.reads import tail as _tail
-from tracker.store.journal import EVENT_TYPES, Damage, Event, Journal, new_id, now_ts, read_file
+from tracker.store.journal import Damage, Event, Journal, new_id, now_ts, read_file
 
 try:
     import fcntl
