@@ -14,6 +14,7 @@ import textwrap
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -55,6 +56,16 @@ def random_event(rng: random.Random, c) -> tuple[str, dict]:
         return "log", {"date": day, "module": "0.1", "title": "t", "progress": "p", "insight": "i",
                        "challenge": rng.choice(["", "c"]), "next_steps": "n"}
     return "settings", {"vacation": rng.random() < 0.5}
+
+
+def two_machines_writing(a: Store, b: Store, c, rng: random.Random, n: int) -> Iterator[int]:
+    """Record ``n`` random events at random times of March, two of every three on ``a``, the others on
+    ``b``; yield each event's number after it is recorded."""
+    for i in range(n):
+        store = a if i % 3 else b
+        ts = f"2026-03-{1 + rng.randrange(25):02d}T{rng.randrange(6, 23):02d}:{rng.randrange(60):02d}:00.{i:06d}Z"
+        store.record(*random_event(rng, c), ts=ts)
+        yield i
 
 
 def from_scratch(store: Store, c) -> rules.Progress:
@@ -111,10 +122,7 @@ def test_an_older_event_indexed_later_makes_the_checkpoint_stale(tmp_path, curri
     (the whole history is folded again, and kept), and progress stays exact."""
     rng = random.Random(8)
     with open_store(tmp_path, "aaaa1111", "a.sqlite") as a, open_store(tmp_path, "bbbb2222", "b.sqlite") as b:
-        for i in range(300):
-            store = a if i % 3 else b
-            ts = f"2026-03-{1 + rng.randrange(25):02d}T{rng.randrange(6, 23):02d}:{rng.randrange(60):02d}:00.{i:06d}Z"
-            store.record(*random_event(rng, curriculum), ts=ts)
+        for i in two_machines_writing(a, b, curriculum, rng, 300):
             if i % 41 == 0:
                 through_checkpoint(a, curriculum), through_checkpoint(b, curriculum)  # each keeps a fold
                 a.sync(), b.sync()

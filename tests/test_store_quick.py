@@ -17,7 +17,7 @@ from tracker.store.journal import Event, Journal, new_id
 from tracker.store.reads import QuickReader
 
 from .conftest import run_tracker
-from .test_store_checkpoint import NOW, curriculum, open_store, random_event, through_checkpoint  # noqa: F401
+from .test_store_checkpoint import NOW, curriculum, open_store, through_checkpoint, two_machines_writing  # noqa: F401
 
 TYPES = ("attempt", "tick", "untick", "hint", "log", "settings", "session")
 
@@ -44,10 +44,7 @@ def test_quick_reads_are_the_store_reads_as_two_machines_write(tmp_path, curricu
     rng = random.Random(11)
     key = kept.key_of(curriculum)
     with open_store(tmp_path, "aaaa1111", "a.sqlite") as a, open_store(tmp_path, "bbbb2222", "b.sqlite") as b:
-        for i in range(240):
-            store = a if i % 3 else b
-            ts = f"2026-03-{1 + rng.randrange(25):02d}T{rng.randrange(6, 23):02d}:{rng.randrange(60):02d}:00.{i:06d}Z"
-            store.record(*random_event(rng, curriculum), ts=ts)
+        for i in two_machines_writing(a, b, curriculum, rng, 240):
             if i % 37 == 0:
                 through_checkpoint(a, curriculum)
                 a.sync(), b.sync()

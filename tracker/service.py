@@ -248,7 +248,6 @@ class Tracker(_PublishingBase):
         self._store: Store | None = None
         self._quick: QuickReader | None = None  # reads before the store opens (see ``_read``)
         self._quick_tried = False
-        self._told: set[str] = set()
         self._lock = threading.Lock()
         self._recording = threading.RLock()  # recording an attempt and publishing: one at a time
         self.last_publish = ""
@@ -368,11 +367,13 @@ class Tracker(_PublishingBase):
     def _open_store(self, catch_up: bool) -> None:
         from tracker.store.store import Store  # SQLAlchemy loads here, off the app's first frame
 
-        journal = Journal(self.config.journal_dir, self.config.machine_id())
-        self._store = Store(self.config.store_url(), journal, tz=self.config.timezone,
+        self._store = Store(self.config.store_url(), self._journal(), tz=self.config.timezone,
                             clock=lambda: self._clock().timestamp(), catch_up=catch_up)
         if catch_up:
             self._tell(self._store)
+
+    def _journal(self) -> Journal:
+        return Journal(self.config.journal_dir, self.config.machine_id())
 
     def _read(self, reads: Callable[[Any], T]) -> T:
         """``reads(reader)`` with the store once it is open. Before that, with a quick reader over the same
@@ -386,8 +387,7 @@ class Tracker(_PublishingBase):
                 self._quick_tried = True
                 path = self.config.database_file()
                 if path is not None:
-                    journal = Journal(self.config.journal_dir, self.config.machine_id())
-                    self._quick = QuickReader.open(path, self.config.store_url(), journal)
+                    self._quick = QuickReader.open(path, self.config.store_url(), self._journal())
                     if self._quick is not None:
                         self._tell(self._quick)
             quick = self._quick if self._store is None else None
@@ -405,15 +405,13 @@ class Tracker(_PublishingBase):
         if self.on_notice is None:
             return
         damaged = store.damaged_lines()
-        notices = [*getattr(store, "notices", []),
+        notices = [*store.notices,
                    *(f"{file}:{line}: damaged journal line skipped ({reason}); `tracker doctor` says how to repair it"
                      for file, line, reason in damaged[:MAX_NOTICES])]
         if len(damaged) > MAX_NOTICES:
             notices.append(f"and {len(damaged) - MAX_NOTICES} more damaged journal lines (`tracker doctor` lists them)")
-        for notice in notices:
-            if notice not in self._told:  # a quick reader told it before the store opened
-                self._told.add(notice)
-                self.on_notice(notice)
+        for notice in notices:  # the CLI says each once, whether a quick reader or the store told it first
+            self.on_notice(notice)
 
     def rebuild(self) -> int:
         """Recreate the database from the journal (once: opening the store for it indexes nothing)."""

@@ -68,9 +68,11 @@ def ticked_items(run: Run) -> set[str]:
     return {item for item, ticked in state.items() if ticked}
 
 
-def damaged_lines(run: Run) -> list[tuple[str, int, str]]:
-    """The journal lines skipped as damaged: (file name, line number, reason), in order."""
-    return [tuple(row) for row in run("SELECT file, line, reason FROM damaged_lines ORDER BY file, line", ())]
+def damaged_lines(run: Run, folder: str) -> list[tuple[str, int, str]]:
+    """The journal lines skipped as damaged: (file as shown to the learner, in the journal's ``folder``,
+    line number, reason), in order."""
+    rows = run("SELECT file, line, reason FROM damaged_lines ORDER BY file, line", ())
+    return [(f"{folder}/{name}", line, reason) for name, line, reason in rows]
 
 
 def progress_events(run: Run, after: tuple[str, str] | None) -> list[Event]:
@@ -176,6 +178,8 @@ class QuickReader:
     class Outdated(Exception):
         pass
 
+    notices: tuple[str, ...] = ()  # nothing set aside or rebuilt: that is the store's to do, and to tell
+
     def __init__(self, connection: sqlite3.Connection, url: str, journal: Journal):
         self._connection = connection
         self.url = url  # the store's name for the same database (the kept fold's memo key)
@@ -246,5 +250,4 @@ class QuickReader:
         return self._read(ticked_items)
 
     def damaged_lines(self) -> list[tuple[str, int, str]]:
-        folder = self.journal.folder.name
-        return [(f"{folder}/{name}", line, reason) for name, line, reason in self._read(damaged_lines)]
+        return self._read(lambda run: damaged_lines(run, self.journal.folder.name))

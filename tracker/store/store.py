@@ -382,9 +382,7 @@ class Store:
 
     def damaged_lines(self) -> list[tuple[str, int, str]]:
         """Every journal line skipped as damaged: (file as shown to the learner, line number, what is wrong)."""
-        rows = self._reads(reads.damaged_lines)
-        folder = self.journal.folder.name
-        return [(f"{folder}/{name}", line, reason) for name, line, reason in rows]
+        return self._reads(lambda run: reads.damaged_lines(run, self.journal.folder.name))
 
     def _index(self, session: Session, events: Iterable[Event], fresh_database: bool | None = False) -> int:
         events = list(events)

@@ -35,9 +35,9 @@ class TrackerScreen(Screen):
 
     def _load(self) -> None:
         data = self.gather()
-        self.app.call_from_thread(self._show_first, data)
+        self.app.call_from_thread(self._show_then_start, data)
 
-    def _show_first(self, data: Any) -> None:
+    def _show_then_start(self, data: Any) -> None:
         self.show(data)
         self.app.after_first_screen()  # type: ignore[attr-defined]
 
